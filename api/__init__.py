@@ -1,0 +1,113 @@
+"""Article Facts API: the span-anchored facts of news articles, read-only, over HTTP.
+
+`create_app()` is the WSGI entry point (`gunicorn 'api:create_app()'`). It loads and
+validates the whole corpus before it returns, so a bad dataset stops the process before it
+serves anything.
+
+Errors: every 4xx and 5xx is an RFC 9457 problem details object (`application/problem+json`)
+with `type`, `title`, `status`, `detail` and, for invalid parameters, `errors` by location and
+parameter name. See `api.errors`.
+
+Environment variables (all optional; the README lists them with gunicorn's):
+- `ARTICLE_FACTS_CORPUS_DIR`: folder of `<article-id>.txt` / `<article-id>.json` pairs to
+  serve instead of the built-in article.
+"""
+
+from pathlib import Path
+
+import flask_smorest
+import flask_swagger_ui
+from flask import Blueprint, Flask
+
+from api import articles, entities, figures, quotes, timeline
+from api.config import Config
+from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
+from api.json_provider import OrjsonProvider
+from api.store import load_corpus
+from schemas.problems import ProblemSchema
+
+RESOURCES = (articles, entities, quotes, figures, timeline)
+
+SPEC_OPTIONS = {
+    "info": {
+        "description": (Path(__file__).parent / "openapi_description.md").read_text(
+            encoding="utf-8"
+        ),
+        "contact": {"name": "Article Facts API maintainers"},
+        "license": {"name": "MIT", "identifier": "MIT"},
+    },
+    "servers": [{"url": "/", "description": "This server"}],
+}
+
+PAGINATION_HEADER = {
+    "description": "Paging metadata as a JSON object in a string (flask-smorest's format), "
+    'e.g. `{"total": 30, "total_pages": 1, "first_page": 1, "last_page": 1, "page": 1}`. '
+    "Keys: `total` (items matching), `total_pages`, `first_page`, `last_page`, `page` (absent "
+    "past the end), `previous_page`, `next_page` (absent at the edges).",
+    "schema": {"type": "string", "contentMediaType": "application/json"},
+    "example": '{"total": 30, "total_pages": 1, "first_page": 1, "last_page": 1, "page": 1}',
+}
+LINK_HEADER = {
+    "description": "RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping the "
+    "request's other query parameters.",
+    "schema": {"type": "string"},
+    "example": "</v1/articles/north-korean-troops-help-russian-army-clear-mines/entities?page=1>; "
+    'rel="first", </v1/articles/north-korean-troops-help-russian-army-clear-mines/entities?page=1>;'
+    ' rel="last"',
+}
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with problem-details errors and truthfully documented headers."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        register_error_handlers(self._app)
+
+    def handle_http_exception(self, error):
+        """Answer with the API's one error shape."""
+        return handle_http_exception(error)
+
+    def _register_responses(self):
+        # Error responses are documented as application/problem+json, which is what they are.
+        default_content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_CONTENT_TYPE
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = default_content_type
+
+    def _register_pagination_header(self):
+        # flask-smorest documents X-Pagination as an object; on the wire it is a JSON string.
+        self.spec.components.header("PAGINATION", PAGINATION_HEADER)
+        self.spec.components.header("LINK", LINK_HEADER)
+
+
+def _swagger_ui_assets():
+    """Swagger UI 5's files from the flask-swagger-ui wheel, served at /docs/assets/."""
+    dist = Path(flask_swagger_ui.__file__).parent / "dist"
+    return Blueprint(
+        "swagger_ui_assets", __name__, static_folder=dist, static_url_path="/docs/assets"
+    )
+
+
+def create_app(config=None):
+    """Build the app: load and validate the corpus, then register every resource.
+
+    `config` is a mapping or object of settings overriding `Config` (tests use it).
+    """
+    app = Flask(__name__)
+    app.config.from_object(Config)
+    if config is not None:
+        app.config.from_mapping(config if isinstance(config, dict) else vars(config))
+    app.json = OrjsonProvider(app)
+    app.url_map.strict_slashes = False
+
+    app.extensions["article_facts"] = {"corpus": load_corpus(app.config["CORPUS_DIR"])}
+
+    api = Api(app, spec_kwargs=SPEC_OPTIONS)
+    for resource in RESOURCES:
+        api.register_blueprint(resource.blp)
+    app.register_blueprint(_swagger_ui_assets())
+    return app

@@ -1,0 +1,83 @@
+"""One error shape for every 4xx and 5xx: RFC 9457 problem details.
+
+Every error, whether raised by `abort` in a view, by argument validation, by routing (unknown
+path, wrong method) or by an unexpected exception, leaves as `application/problem+json`
+with `type`, `title`, `status`, `detail` and, for invalid parameters, `errors`.
+"""
+
+from http import HTTPStatus
+
+from flask import current_app, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem_response(status, detail, errors=None, headers=None):
+    """Build the problem-details response for an HTTP status."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    response = current_app.json.response(body)
+    response.status_code = status
+    response.content_type = PROBLEM_CONTENT_TYPE
+    response.headers.extend(headers or {})
+    return response
+
+
+def _describe_invalid_arguments(messages):
+    """'Invalid query parameter page_size: Must be ...' from webargs' nested messages."""
+    parts = []
+    for location, fields in messages.items():
+        for name, field_messages in fields.items():
+            text = (
+                " ".join(str(m) for m in field_messages)
+                if isinstance(field_messages, list)
+                else str(field_messages)
+            )
+            parts.append(f"{location} parameter {name!r}: {text}")
+    return "Invalid " + "; ".join(parts)
+
+
+def _default_detail(error):
+    if error.code == 404:
+        return f"Nothing at {request.path}."
+    if error.code == 405:
+        return f"{request.method} is not allowed on {request.path}."
+    return error.description or HTTPStatus(error.code).description
+
+
+def handle_http_exception(error):
+    """Turn any HTTPException into a problem response, keeping the headers HTTP requires."""
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    if "message" in data:
+        detail = data["message"]
+    elif errors:
+        detail = _describe_invalid_arguments(errors)
+    else:
+        detail = _default_detail(error)
+    headers = dict(data.get("headers") or {})
+    # flask-smorest's own handler drops werkzeug's headers, losing the Allow header a 405
+    # must carry (RFC 9110 section 15.5.6) and Retry-After on a 429 or 503.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            headers.setdefault(name, value)
+    return problem_response(error.code, detail, errors=errors, headers=headers)
+
+
+def handle_unexpected_exception(error):
+    """Log an unexpected exception and answer 500 without leaking internals."""
+    current_app.logger.exception("Unhandled exception on %s %s", request.method, request.path)
+    return handle_http_exception(InternalServerError())
+
+
+def register_error_handlers(app):
+    """Route every error through the one problem shape."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected_exception)

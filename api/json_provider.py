@@ -1,0 +1,21 @@
+"""Flask's JSON provider backed by orjson: the same JSON, produced several times faster."""
+
+import orjson
+from flask.json.provider import JSONProvider
+
+
+class OrjsonProvider(JSONProvider):
+    """Serialise with orjson; UTF-8 output, non-ASCII characters left as they are."""
+
+    def dumps(self, obj, **kwargs):
+        """Serialise `obj` to a JSON string."""
+        return orjson.dumps(obj).decode("utf-8")
+
+    def loads(self, s, **kwargs):
+        """Parse a JSON string or bytes."""
+        return orjson.loads(s)
+
+    def response(self, *args, **kwargs):
+        """A response whose body is the JSON of the argument(s), like `flask.jsonify`."""
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(orjson.dumps(obj), mimetype="application/json")

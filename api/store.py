@@ -1,0 +1,308 @@
+"""The corpus: every article text with its validated annotation, loaded once at start-up.
+
+An article is a pair of files in the corpus folder: `<article-id>.txt`, the text byte for
+byte, and `<article-id>.json`, its annotation. Nothing is served until every pair has passed
+the schemas and the cross-checks below; the first problem found stops the app with a message
+naming the file, the object and what is wrong.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import marshmallow as ma
+
+from schemas.dataset import AnnotationSchema
+from schemas.dates import date_bounds
+
+BUILT_IN_CORPUS = Path(__file__).parent / "corpus"
+
+# The kinds of fact an article holds, as named in URLs and in the annotation file.
+FACT_KINDS = ("entities", "quotes", "figures", "events")
+
+# Fields of each kind that refer to entities, as (field name, holds a list).
+ENTITY_REFERENCES = {
+    "quotes": (("speaker_id", False), ("outlet_id", False)),
+    "figures": (("source_ids", True), ("entity_ids", True)),
+    "events": (("entity_ids", True),),
+}
+# Fields of events that refer to facts of other kinds.
+EVENT_REFERENCES = (("quote_ids", "quotes"), ("figure_ids", "figures"))
+# Metadata fields printed in the text, with the span that anchors each.
+METADATA_SPANS = (
+    ("title", "title_mention"),
+    ("standfirst", "standfirst_mention"),
+    ("published_text", "published_mention"),
+    ("view_count", "view_count_mention"),
+)
+
+
+class DatasetError(Exception):
+    """The corpus holds a file that must not be served; the message names the file and object."""
+
+    def __init__(self, path, problems):
+        self.path = path
+        self.problems = problems
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"Invalid dataset file {path}:\n{listing}")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: its text, metadata and facts, each list in reading order."""
+
+    text: str
+    metadata: dict
+    entities: tuple
+    quotes: tuple
+    figures: tuple
+    events: tuple
+    _by_id: dict = field(repr=False)
+    _search_text: dict = field(repr=False)
+
+    @property
+    def id(self):
+        """The article's slug."""
+        return self.metadata["id"]
+
+    @property
+    def counts(self):
+        """Number of facts of each kind."""
+        return {kind: len(getattr(self, kind)) for kind in FACT_KINDS}
+
+    def find(self, kind, fact_id):
+        """The fact of this kind with this id, or None."""
+        return self._by_id[kind].get(fact_id)
+
+    def has_entity(self, entity_id):
+        """Whether the article has an entity with this id."""
+        return entity_id in self._by_id["entities"]
+
+    def _matches(self, kind, fact, q):
+        return q is None or q.casefold() in self._search_text[kind][fact["id"]]
+
+    def find_entities(self, entity_type=None, q=None):
+        """Entities of a type and/or whose name, aliases or description contain `q`."""
+        return [
+            entity
+            for entity in self.entities
+            if (entity_type is None or entity["type"] == entity_type)
+            and self._matches("entities", entity, q)
+        ]
+
+    def find_quotes(self, speaker_id=None, q=None):
+        """Quotes by a speaker and/or whose text contains `q`."""
+        return [
+            quote
+            for quote in self.quotes
+            if (speaker_id is None or quote["speaker_id"] == speaker_id)
+            and self._matches("quotes", quote, q)
+        ]
+
+    def find_figures(self, source_id=None, q=None):
+        """Figures attributed to a source and/or whose unit or description contain `q`."""
+        return [
+            figure
+            for figure in self.figures
+            if (source_id is None or source_id in figure["source_ids"])
+            and self._matches("figures", figure, q)
+        ]
+
+    def find_events(self, start=None, end=None, entity_id=None):
+        """Events whose date span overlaps [start, end] (partial dates) and/or involve an entity."""
+        first = date_bounds(start)[0] if start else None
+        last = date_bounds(end)[1] if end else None
+        found = []
+        for event in self.events:
+            event_first, event_last = date_bounds(event["date"])
+            if first and event_last < first or last and event_first > last:
+                continue
+            if entity_id is not None and entity_id not in event["entity_ids"]:
+                continue
+            found.append(event)
+        return found
+
+
+def _flatten(messages, path=()):
+    """Yield (path, message) pairs from marshmallow's nested error dict."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            yield from _flatten(value, (*path, key))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        for message in messages:
+            yield path, message
+    else:
+        yield path, str(messages)
+
+
+def _object_label(raw, path):
+    """Name the object at an error path: `entities[3] 'kursk-oblast'`."""
+    if len(path) >= 2 and isinstance(path[1], int) and path[0] in FACT_KINDS:
+        kind, index = path[0], path[1]
+        try:
+            fact_id = raw[kind][index].get("id")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            fact_id = None
+        label = f"{kind}[{index}]" + (f" {fact_id!r}" if fact_id else "")
+        rest = path[2:]
+    else:
+        label, rest = (str(path[0]) if path else "file"), path[1:]
+    for step in rest:
+        label += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return label
+
+
+def _check_span(text, span, where):
+    """Problems with one span: it must slice the text to exactly its own `text`."""
+    start, end = span["start"], span["end"]
+    if end > len(text):
+        return [f"{where}: span {start}:{end} runs past the end of the text ({len(text)})"]
+    if text[start:end] != span["text"]:
+        return [
+            f"{where}: text {span['text']!r} does not match article[{start}:{end}] "
+            f"{text[start:end]!r}"
+        ]
+    return []
+
+
+def _cross_check(text, annotation, stem):
+    """Problems the schemas cannot see: spans, identities and references."""
+    problems = []
+    metadata = annotation["article"]
+    if metadata["id"] != stem:
+        problems.append(f"article.id {metadata['id']!r} differs from the file name {stem!r}")
+    if metadata["text_length"] != len(text):
+        problems.append(
+            f"article.text_length is {metadata['text_length']}, the text has {len(text)}"
+        )
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if metadata["sha256"] != digest:
+        problems.append(f"article.sha256 is {metadata['sha256']}, the text's is {digest}")
+    for value_field, span_field in METADATA_SPANS:
+        span = metadata[span_field]
+        problems += _check_span(text, span, f"article.{span_field}")
+        if str(metadata[value_field]) not in span["text"]:
+            problems.append(f"article.{value_field} is not what article.{span_field} quotes")
+
+    for kind in FACT_KINDS:
+        seen = set()
+        for index, fact in enumerate(annotation[kind]):
+            where = f"{kind}[{index}] {fact['id']!r}"
+            if fact["id"] in seen:
+                problems.append(f"{where}: duplicate id")
+            seen.add(fact["id"])
+            spans = [(m["start"], m["end"]) for m in fact["mentions"]]
+            if len(set(spans)) != len(spans):
+                problems.append(f"{where}: the same mention is listed twice")
+            for number, mention in enumerate(fact["mentions"]):
+                problems += _check_span(text, mention, f"{where}.mentions[{number}]")
+                if kind == "quotes" and mention["text"] != fact["text"]:
+                    problems.append(f"{where}.mentions[{number}]: does not quote the quote's text")
+            if kind == "figures" and fact["period"]:
+                problems += _check_span(text, fact["period"]["mention"], f"{where}.period.mention")
+
+    ids = {kind: {fact["id"] for fact in annotation[kind]} for kind in FACT_KINDS}
+    if metadata["original_outlet_id"] not in ids["entities"]:
+        problems.append(f"article.original_outlet_id: no entity {metadata['original_outlet_id']!r}")
+    for kind, references in ENTITY_REFERENCES.items():
+        for index, fact in enumerate(annotation[kind]):
+            for name, is_list in references:
+                targets = fact[name] if is_list else [fact[name]]
+                for target in targets:
+                    if target is not None and target not in ids["entities"]:
+                        problems.append(
+                            f"{kind}[{index}] {fact['id']!r}.{name}: no entity {target!r}"
+                        )
+    for index, event in enumerate(annotation["events"]):
+        for name, kind in EVENT_REFERENCES:
+            for target in event[name]:
+                if target not in ids[kind]:
+                    problems.append(
+                        f"events[{index}] {event['id']!r}.{name}: no {kind[:-1]} {target!r}"
+                    )
+    return problems
+
+
+def _search_text(kind, fact):
+    """The casefolded text `q` searches in, built once per fact."""
+    if kind == "entities":
+        parts = [fact["name"], *fact["aliases"], fact["description"]]
+    elif kind == "quotes":
+        parts = [fact["text"]]
+    elif kind == "figures":
+        parts = [fact["unit"], fact["description"]]
+    else:
+        parts = [fact["summary"], fact["date_text"]]
+    return "\n".join(parts).casefold()
+
+
+def _reading_order(fact):
+    return fact["mentions"][0]["start"]
+
+
+def _timeline_order(event):
+    first, last = date_bounds(event["date"])
+    return first, last, _reading_order(event)
+
+
+def load_article(json_path):
+    """Load and validate one article from its annotation file and the text beside it."""
+    json_path = Path(json_path)
+    text_path = json_path.with_suffix(".txt")
+    try:
+        text = text_path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise DatasetError(text_path, ["the article text is missing"]) from None
+    except UnicodeDecodeError as error:
+        raise DatasetError(text_path, [f"not UTF-8: {error}"]) from None
+    try:
+        raw = json.loads(json_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DatasetError(json_path, [f"not valid JSON: {error}"]) from None
+    try:
+        annotation = AnnotationSchema().load(raw)
+    except ma.ValidationError as error:
+        problems = [
+            f"{_object_label(raw, path)}: {message}" for path, message in _flatten(error.messages)
+        ]
+        raise DatasetError(json_path, problems) from None
+    problems = _cross_check(text, annotation, json_path.stem)
+    if problems:
+        raise DatasetError(json_path, problems)
+
+    for kind in FACT_KINDS:
+        for fact in annotation[kind]:
+            fact["mentions"].sort(key=lambda mention: (mention["start"], mention["end"]))
+    facts = {
+        "entities": tuple(sorted(annotation["entities"], key=_reading_order)),
+        "quotes": tuple(sorted(annotation["quotes"], key=_reading_order)),
+        "figures": tuple(sorted(annotation["figures"], key=_reading_order)),
+        "events": tuple(sorted(annotation["events"], key=_timeline_order)),
+    }
+    return Article(
+        text=text,
+        metadata=annotation["article"],
+        **facts,
+        _by_id={kind: {fact["id"]: fact for fact in facts[kind]} for kind in FACT_KINDS},
+        _search_text={
+            kind: {fact["id"]: _search_text(kind, fact) for fact in facts[kind]}
+            for kind in FACT_KINDS
+        },
+    )
+
+
+def load_corpus(directory=BUILT_IN_CORPUS):
+    """Load every article in a corpus folder, keyed by id; refuse a folder with none."""
+    directory = Path(directory)
+    paths = sorted(directory.glob("*.json"))
+    if not paths:
+        raise DatasetError(directory, ["no article annotation (*.json) in the corpus folder"])
+    for text_path in sorted(directory.glob("*.txt")):
+        if not text_path.with_suffix(".json").exists():
+            raise DatasetError(text_path, ["an article text without its annotation (.json)"])
+    articles = {}
+    for path in paths:
+        article = load_article(path)
+        articles[article.id] = article
+    return articles

@@ -1,0 +1,126 @@
+"""Articles: the metadata of each source text, with counts of its facts."""
+
+import marshmallow as ma
+
+from schemas.common import MentionSchema, slug_field
+
+EXAMPLE_ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
+
+
+def _span(description):
+    return ma.fields.Nested(MentionSchema, required=True, metadata={"description": description})
+
+
+class ArticleCountsSchema(ma.Schema):
+    """How many objects of each kind the article's annotation holds."""
+
+    class Meta:
+        ordered = True
+
+    entities = ma.fields.Integer(
+        required=True, metadata={"description": "Number of entities.", "example": 30}
+    )
+    quotes = ma.fields.Integer(
+        required=True, metadata={"description": "Number of quotes.", "example": 6}
+    )
+    figures = ma.fields.Integer(
+        required=True, metadata={"description": "Number of figures.", "example": 5}
+    )
+    events = ma.fields.Integer(
+        required=True, metadata={"description": "Number of timeline events.", "example": 8}
+    )
+
+
+class ArticleSummarySchema(ma.Schema):
+    """The fields of an article a list needs to pick one."""
+
+    class Meta:
+        ordered = True
+
+    id = slug_field("Readable identifier of the article.", metadata={"example": EXAMPLE_ARTICLE_ID})
+
+    title = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "The original headline as the text gives it, without the outlet "
+            "prefix and the trailing VIDEO badge of its headline line.",
+            "example": "North Korean troops help Russian army clear mines from battlefield",
+        },
+    )
+
+    published = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"),
+        metadata={
+            "description": "Publication date and time as printed, in ISO 8601 without a time "
+            "zone, because the article gives none.",
+            "example": "2025-11-16T09:39",
+        },
+    )
+
+    language = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$"),
+        metadata={"description": "Language of the text (BCP 47 tag).", "example": "en"},
+    )
+    counts = ma.fields.Nested(
+        ArticleCountsSchema,
+        required=True,
+        metadata={"description": "Number of facts of each kind."},
+    )
+
+
+class ArticleSchema(ArticleSummarySchema):
+    """What the article says about itself, each field anchored to the text, with counts."""
+
+    title_mention = _span("Where the headline stands in the text.")
+
+    standfirst = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "The summary printed under the headline.",
+            "example": "Pyongyang sent around 14,000 soldiers to fight alongside the Russians in "
+            "Kursk, with South Korean, Ukrainian and Western sources saying more than 6,000 of "
+            "them died",
+        },
+    )
+
+    standfirst_mention = _span("Where the standfirst stands in the text.")
+
+    original_outlet_id = slug_field(
+        "Id of the entity for the news outlet the article credits as its original source.",
+        metadata={"example": "the-telegraph"},
+    )
+
+    published_text = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "The publication date and time as printed.",
+            "example": "Nov 16, 2025 09:39",
+        },
+    )
+
+    published_mention = _span("Where the publication date stands in the text.")
+
+    view_count = ma.fields.Integer(
+        required=True,
+        validate=ma.validate.Range(min=0),
+        metadata={"description": "The view count printed with the article.", "example": 319},
+    )
+
+    view_count_mention = _span("Where the view count stands in the text.")
+
+    text_length = ma.fields.Integer(
+        required=True,
+        validate=ma.validate.Range(min=1),
+        metadata={"description": "Length of the text in Unicode code points.", "example": 3659},
+    )
+    sha256 = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(r"^[0-9a-f]{64}$"),
+        metadata={
+            "description": "SHA-256 of the text's UTF-8 bytes, as lower-case hex: check that "
+            "your copy of the text is the one the spans refer to.",
+            "example": "03feba38c87a82b1589c88492d727c4d1bb8dbd20010e0bdeab80ba522ddc842",
+        },
+    )

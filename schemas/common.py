@@ -1,0 +1,124 @@
+"""Pieces shared by every resource: text spans, slugs and list query arguments."""
+
+import marshmallow as ma
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_PAGE_SIZE = 100
+# Far beyond any real page; bounds the integer a client can make us compute with.
+MAX_PAGE = 100_000
+
+
+def enum_description(lead, members):
+    """Document an enum in its field's description: each value with its meaning."""
+    return lead + " " + "; ".join(f"`{name}`: {meaning}" for name, meaning in members.items())
+
+
+def slug_field(description, **kwargs):
+    """A readable identifier: lower-case words joined by hyphens."""
+    return ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(
+            SLUG_PATTERN, error="Not a slug (lower-case words joined by '-')."
+        ),
+        metadata={"description": description, **kwargs.pop("metadata", {})},
+        **kwargs,
+    )
+
+
+def slug_list_field(description, example):
+    """A list of slugs referring to other objects of the same article."""
+    return ma.fields.List(
+        ma.fields.String(validate=ma.validate.Regexp(SLUG_PATTERN)),
+        required=True,
+        metadata={"description": description, "example": example},
+    )
+
+
+class MentionSchema(ma.Schema):
+    """A span of the article text (W3C Web Annotation TextPositionSelector)."""
+
+    class Meta:
+        ordered = True
+
+    start = ma.fields.Integer(
+        required=True,
+        validate=ma.validate.Range(min=0),
+        metadata={
+            "description": "0-based offset of the first character, counted in Unicode code "
+            "points (not bytes, not UTF-16 units).",
+            "example": 13,
+        },
+    )
+    end = ma.fields.Integer(
+        required=True,
+        validate=ma.validate.Range(min=1),
+        metadata={
+            "description": "Offset just past the last character (exclusive), in Unicode code "
+            "points, so that `text == article_text[start:end]`.",
+            "example": 26,
+        },
+    )
+    text = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "The characters of the article between `start` and `end`, exactly.",
+            "example": "Dmitry Peskov",
+        },
+    )
+
+    @ma.validates_schema
+    def end_after_start(self, data, **kwargs):
+        """A span covers at least one character and its text has the span's length."""
+        if data["end"] <= data["start"]:
+            raise ma.ValidationError("end must be greater than start.", "end")
+        if len(data["text"]) != data["end"] - data["start"]:
+            raise ma.ValidationError("text length differs from end - start.", "text")
+
+
+def mentions_field(description="Every place in the article text where this object appears."):
+    """The spans anchoring an object to the article text, in text order."""
+    return ma.fields.List(
+        ma.fields.Nested(MentionSchema),
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": description
+            + " Spans follow the W3C Web Annotation TextPositionSelector convention: "
+            "0-based Unicode code point offsets, `end` exclusive, and "
+            "`text == article_text[start:end]`.",
+        },
+    )
+
+
+class ListQueryArgsSchema(ma.Schema):
+    """Paging arguments every list accepts; resources add their own filters."""
+
+    page = ma.fields.Integer(
+        load_default=1,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "Page number, from 1. A page past the end is an empty list."},
+    )
+    page_size = ma.fields.Integer(
+        load_default=50,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": f"Items per page, at most {MAX_PAGE_SIZE}."},
+    )
+
+
+def search_field(searched):
+    """The free-text filter `q`, matched case-insensitively as a substring."""
+    return ma.fields.String(
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={
+            "description": f"Case-insensitive substring searched in {searched}.",
+        },
+    )
+
+
+def entity_filter_field(description, example):
+    """A query filter naming an entity of the article by id."""
+    return ma.fields.String(
+        validate=ma.validate.Regexp(SLUG_PATTERN, error="Not an entity id."),
+        metadata={"description": description, "example": example},
+    )

@@ -1,0 +1,19 @@
+"""The annotation file shipped beside each article text."""
+
+import marshmallow as ma
+
+from schemas.articles import ArticleSchema
+from schemas.entities import EntitySchema
+from schemas.events import EventSchema
+from schemas.figures import FigureSchema
+from schemas.quotes import QuoteSchema
+
+
+class AnnotationSchema(ma.Schema):
+    """One article's curated facts: its metadata, entities, quotes, figures and events."""
+
+    article = ma.fields.Nested(ArticleSchema(exclude=("counts",)), required=True)
+    entities = ma.fields.List(ma.fields.Nested(EntitySchema), required=True)
+    quotes = ma.fields.List(ma.fields.Nested(QuoteSchema), required=True)
+    figures = ma.fields.List(ma.fields.Nested(FigureSchema), required=True)
+    events = ma.fields.List(ma.fields.Nested(EventSchema), required=True)

@@ -1,0 +1,77 @@
+"""Entities: the people, organisations, groups, places and weapon types the article names."""
+
+import marshmallow as ma
+
+from schemas.common import (
+    ListQueryArgsSchema,
+    enum_description,
+    mentions_field,
+    search_field,
+    slug_field,
+)
+
+ENTITY_TYPES = {
+    "person": "A named person, including one known only by a call sign.",
+    "organization": "A news outlet, ministry, intelligence service, army, body of troops or the "
+    "media of a country.",
+    "group": 'Unnamed people or bodies the article cites collectively, such as "Western sources".',
+    "place": "A country, region or city. A capital city used for its government is an alias of "
+    "the country.",
+    "weapon": "A type of weapon or military equipment.",
+}
+
+TYPE_DESCRIPTION = enum_description("Kind of entity:", ENTITY_TYPES)
+
+
+class EntitySchema(ma.Schema):
+    """One real-world thing the article names, with every mention of it."""
+
+    class Meta:
+        ordered = True
+
+    id = slug_field(
+        "Readable identifier, unique within the article.", metadata={"example": "kursk-oblast"}
+    )
+    name = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={"description": "The fullest name the article uses.", "example": "Kursk Oblast"},
+    )
+    type = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(list(ENTITY_TYPES)),
+        metadata={"description": TYPE_DESCRIPTION, "example": "place"},
+    )
+    aliases = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1)),
+        required=True,
+        metadata={
+            "description": "Other names the article uses for the same thing: short forms, "
+            "abbreviations, capital-city metonyms.",
+            "example": ["Kursk"],
+        },
+    )
+    description = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "Who or what this is, in the article's terms (for a person, the role "
+            "the article gives them).",
+            "example": "Russian region on the border with Ukraine, north of Kharkiv, where "
+            "Ukraine attacked in August 2024 and North Korean soldiers now clear mines.",
+        },
+    )
+    mentions = mentions_field(
+        "Every place the article names this entity, including names nested in a longer name "
+        '("DPRK" in "DPRK troops").'
+    )
+
+
+class EntityQueryArgsSchema(ListQueryArgsSchema):
+    """Filters for the entity list."""
+
+    type = ma.fields.String(
+        validate=ma.validate.OneOf(list(ENTITY_TYPES)),
+        metadata={"description": "Only entities of this type.", "example": "person"},
+    )
+    q = search_field("the name, aliases and description")

@@ -1,0 +1,117 @@
+"""Timeline events: everything the article places in time."""
+
+import marshmallow as ma
+
+from schemas.common import (
+    ListQueryArgsSchema,
+    entity_filter_field,
+    enum_description,
+    mentions_field,
+    slug_field,
+    slug_list_field,
+)
+from schemas.dates import PRECISIONS, PartialDate, date_bounds, date_precision
+
+PRECISION_MEANINGS = {
+    "year": "`date` is `YYYY`: the event falls somewhere in that year.",
+    "month": "`date` is `YYYY-MM`: somewhere in that month.",
+    "day": "`date` is `YYYY-MM-DD`.",
+}
+
+
+class EventSchema(ma.Schema):
+    """Something that happened, dated as precisely as the article dates it."""
+
+    class Meta:
+        ordered = True
+
+    id = slug_field(
+        "Readable identifier, unique within the article.",
+        metadata={"example": "ukraine-assaults-kursk"},
+    )
+    date = PartialDate(
+        required=True,
+        metadata={
+            "description": "ISO 8601 date cut to the precision the article gives.",
+            "example": "2024-08",
+        },
+    )
+    precision = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(PRECISIONS),
+        metadata={
+            "description": enum_description("How precise `date` is:", PRECISION_MEANINGS),
+            "example": "month",
+        },
+    )
+    date_text = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={"description": "The article's words for the date.", "example": "in August 2024"},
+    )
+    relative = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "True when the article dates the event relative to its publication "
+            '("last year", "last month", "currently"); `date` is then resolved against '
+            "the publication date, 2025-11-16 for the built-in article.",
+            "example": False,
+        },
+    )
+    summary = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "What happened, in one sentence.",
+            "example": "Ukrainian forces launch a massive assault on Kursk, one of their biggest "
+            "battlefield victories of the war.",
+        },
+    )
+    entity_ids = slug_list_field(
+        "Ids of the entities involved.", ["ukrainian-army", "kursk-oblast"]
+    )
+    quote_ids = slug_list_field("Ids of quotes the event produced.", [])
+    figure_ids = slug_list_field("Ids of figures that describe the event.", [])
+    mentions = mentions_field("The words of the article that place the event in time.")
+
+    @ma.validates_schema
+    def precision_matches_date(self, data, **kwargs):
+        """`precision` says how much of `date` is given."""
+        if (
+            "date" in data
+            and "precision" in data
+            and date_precision(data["date"]) != data["precision"]
+        ):
+            raise ma.ValidationError(
+                f"precision {data['precision']!r} does not match date {data['date']!r}.",
+                "precision",
+            )
+
+
+class TimelineQueryArgsSchema(ListQueryArgsSchema):
+    """Filters for the timeline."""
+
+    from_ = PartialDate(
+        data_key="from",
+        metadata={
+            "description": "Only events that may fall on or after the start of this date "
+            "(`YYYY`, `YYYY-MM` or `YYYY-MM-DD`). An event dated to a year or month is kept when "
+            "its span overlaps the range.",
+            "example": "2024",
+        },
+    )
+    to = PartialDate(
+        metadata={
+            "description": "Only events that may fall on or before the end of this date "
+            "(`YYYY`, `YYYY-MM` or `YYYY-MM-DD`): `to=2024` includes all of 2024.",
+            "example": "2024-12",
+        },
+    )
+    entity = entity_filter_field("Only events involving this entity id.", "north-korean-troops")
+
+    @ma.validates_schema
+    def range_is_ordered(self, data, **kwargs):
+        """An empty range is a mistake, not a question."""
+        if "from_" in data and "to" in data:
+            if date_bounds(data["from_"])[0] > date_bounds(data["to"])[1]:
+                raise ma.ValidationError("'from' is after 'to'.", "from")

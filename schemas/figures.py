@@ -1,0 +1,144 @@
+"""Figures: every numeric claim in the article, with what it counts and who claims it."""
+
+import math
+
+import marshmallow as ma
+
+from schemas.common import (
+    ListQueryArgsSchema,
+    MentionSchema,
+    entity_filter_field,
+    enum_description,
+    mentions_field,
+    search_field,
+    slug_field,
+    slug_list_field,
+)
+from schemas.dates import PartialDate
+
+QUALIFIERS = {
+    "exact": "The number as stated, with no hedge.",
+    "approximately": 'Hedged as approximate ("some", "around").',
+    "more_than": 'A lower bound, exceeded ("more than").',
+    "at_least": 'A lower bound, possibly reached ("at least").',
+    "less_than": 'An upper bound, not reached ("fewer than").',
+    "up_to": 'An upper bound, possibly reached ("up to").',
+    "estimated": "Presented as the source's estimate.",
+    "multiple_of": 'A vague amount ("millions of"): an unspecified multiple of `value`, '
+    "so `value` is the order of magnitude, not a count.",
+}
+
+
+class Quantity(ma.fields.Number):
+    """A number that stays an integer in JSON when it is a whole number (14000, not 14000.0)."""
+
+    num_type = float
+
+    def _format_num(self, value):
+        number = float(value)
+        if not math.isfinite(number):
+            raise self.make_error("invalid")
+        return int(number) if number.is_integer() else number
+
+
+class PeriodSchema(ma.Schema):
+    """The time a figure covers, as the article states it."""
+
+    class Meta:
+        ordered = True
+
+    start = PartialDate(
+        required=True,
+        metadata={
+            "description": "First year, month or day covered (partial ISO 8601).",
+            "example": "2023",
+        },
+    )
+    end = PartialDate(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Last year, month or day covered (partial ISO 8601); `null` when the "
+            "period runs up to the article's publication.",
+            "example": None,
+        },
+    )
+    text = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "The article's words for the period.",
+            "example": "from Since 2023",
+        },
+    )
+    mention = ma.fields.Nested(
+        MentionSchema,
+        required=True,
+        metadata={"description": "Where the article states the period."},
+    )
+
+
+class FigureSchema(ma.Schema):
+    """A number the article states: its value, what it counts and who claims it."""
+
+    class Meta:
+        ordered = True
+
+    id = slug_field(
+        "Readable identifier, unique within the article.",
+        metadata={"example": "artillery-shells-total"},
+    )
+    value = Quantity(
+        required=True,
+        metadata={
+            "description": 'The number as a plain number: "6.5 million" is 6500000.',
+            "example": 6500000,
+        },
+    )
+    unit = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={"description": "What is counted.", "example": "artillery shells"},
+    )
+    qualifier = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(list(QUALIFIERS)),
+        metadata={
+            "description": enum_description("How the wording qualifies the number:", QUALIFIERS),
+            "example": "estimated",
+        },
+    )
+    description = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "What the number counts, in one sentence from the article's terms.",
+            "example": "Total artillery shells North Korea has sent to Russia since 2023, by "
+            "Skibytsky's estimate.",
+        },
+    )
+    source_ids = slug_list_field(
+        "Ids of the entities the article attributes the figure to; empty when the article "
+        "states it in its own voice.",
+        ["vadym-skibytsky"],
+    )
+    entity_ids = slug_list_field(
+        "Ids of the entities the figure counts or concerns.",
+        ["artillery-shells", "north-korea", "russia"],
+    )
+    period = ma.fields.Nested(
+        PeriodSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The time the figure covers, where stated; otherwise `null`."},
+    )
+    mentions = mentions_field(
+        'Every place the article states the figure, with its hedge words ("some 14,000 '
+        'soldiers"). A figure stated twice is one figure with two mentions.'
+    )
+
+
+class FigureQueryArgsSchema(ListQueryArgsSchema):
+    """Filters for the figure list."""
+
+    source = entity_filter_field("Only figures attributed to this entity id.", "vadym-skibytsky")
+    q = search_field("the unit and description")

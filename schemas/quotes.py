@@ -1,0 +1,77 @@
+"""Quotes: every direct or partial quotation in the article."""
+
+import marshmallow as ma
+
+from schemas.common import (
+    ListQueryArgsSchema,
+    entity_filter_field,
+    enum_description,
+    mentions_field,
+    search_field,
+    slug_field,
+)
+
+QUOTE_KINDS = {
+    "full": "A whole quoted sentence or passage.",
+    "partial": "A fragment quoted inside the article's own sentence.",
+}
+QUOTE_CHANNELS = {
+    "interview": "Said in an interview with a news outlet.",
+    "statement": "Made in a statement.",
+    "report": "Carried by a news report.",
+}
+
+
+class QuoteSchema(ma.Schema):
+    """A quotation, its speaker and how it reached the article."""
+
+    class Meta:
+        ordered = True
+
+    id = slug_field(
+        "Readable identifier, unique within the article.",
+        metadata={"example": "skibytsky-they-are-learning"},
+    )
+    text = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "The quoted words exactly as printed, without the quotation marks "
+            "(and without a trailing comma that only joins the quote to the sentence).",
+            "example": "continue without interruption",
+        },
+    )
+    speaker_id = slug_field(
+        "Id of the entity who said it.", metadata={"example": "vadym-skibytsky"}
+    )
+    kind = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(list(QUOTE_KINDS)),
+        metadata={"description": enum_description("Extent of the quotation:", QUOTE_KINDS)},
+    )
+    channel = ma.fields.String(
+        required=True,
+        allow_none=True,
+        validate=ma.validate.OneOf(list(QUOTE_CHANNELS)),
+        metadata={
+            "description": enum_description(
+                "How the words reached the article, where the text says so (`null` where it "
+                "does not):",
+                QUOTE_CHANNELS,
+            ),
+            "example": "interview",
+        },
+    )
+    outlet_id = slug_field(
+        "Id of the news outlet that carried or obtained the quote, where the text names one.",
+        allow_none=True,
+        metadata={"example": "reuters"},
+    )
+    mentions = mentions_field("The quoted words in the article text.")
+
+
+class QuoteQueryArgsSchema(ListQueryArgsSchema):
+    """Filters for the quote list."""
+
+    speaker = entity_filter_field("Only quotes by this entity id.", "dmitry-peskov")
+    q = search_field("the quoted text")
