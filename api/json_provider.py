@@ -8,8 +8,11 @@ class OrjsonProvider(JSONProvider):
     """Serialise with orjson; UTF-8 output, non-ASCII characters left as they are."""
 
     def dumps(self, obj, **kwargs):
-        """Serialise `obj` to a JSON string."""
-        return orjson.dumps(obj).decode("utf-8")
+        """Serialise `obj` to a JSON string; `indent` (2 only) and `sort_keys` are honoured."""
+        option = orjson.OPT_INDENT_2 if kwargs.get("indent") else 0
+        if kwargs.get("sort_keys"):
+            option |= orjson.OPT_SORT_KEYS
+        return orjson.dumps(obj, option=option).decode("utf-8")
 
     def loads(self, s, **kwargs):
         """Parse a JSON string or bytes."""

@@ -94,6 +94,9 @@ def mentions_field(description="Every place in the article text where this objec
 class ListQueryArgsSchema(ma.Schema):
     """Paging arguments every list accepts; resources add their own filters."""
 
+    # A typo'd parameter must not silently widen the result: name it and say why.
+    error_messages = {"unknown": "Unknown query parameter for this operation."}
+
     page = ma.fields.Integer(
         load_default=1,
         validate=ma.validate.Range(min=1, max=MAX_PAGE),

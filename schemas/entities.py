@@ -57,8 +57,9 @@ class EntitySchema(ma.Schema):
         metadata={
             "description": "Who or what this is, in the article's terms (for a person, the role "
             "the article gives them).",
-            "example": "Russian region on the border with Ukraine, north of Kharkiv, where "
-            "Ukraine attacked in August 2024 and North Korean soldiers now clear mines.",
+            "example": "Russian region where Ukraine attacked in August 2024; the area where North "
+            "Korean soldiers now clear mines lies in it, on the border with Ukraine, north of "
+            "Kharkiv.",
         },
     )
     mentions = mentions_field(

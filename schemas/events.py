@@ -63,8 +63,8 @@ class EventSchema(ma.Schema):
         validate=ma.validate.Length(min=1),
         metadata={
             "description": "What happened, in one sentence.",
-            "example": "Ukrainian forces launch a massive assault on Kursk, one of their biggest "
-            "battlefield victories of the war.",
+            "example": "Ukrainian forces launch a massive assault on Kursk, resulting in one of "
+            "their biggest battlefield victories since the full-scale Russian invasion began.",
         },
     )
     entity_ids = slug_list_field(

@@ -1,0 +1,33 @@
+"""gunicorn settings for production; every one can be overridden from the environment.
+
+Run `gunicorn` in the project folder and it reads this file. Environment variables:
+PORT, BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_KEEPALIVE,
+LOG_LEVEL, ACCESS_LOG (set to "-" for stdout, "" to turn off).
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "api:create_app()"
+
+# Bind to loopback unless told otherwise: exposing the port is a deployment decision.
+bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+
+# The data is immutable and requests are CPU-bound, so one process per core (plus one to
+# cover a worker blocked on a slow client) uses the machine without oversubscribing it.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+
+# Load and validate the corpus once in the master, before any port is bound: a bad dataset
+# stops the process with its message and a non-zero exit, and workers share the loaded data.
+preload_app = True
+
+# Logs go to stdout/stderr, where a process manager or container runtime collects them.
+accesslog = os.environ.get("ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+
+# gunicorn 27 would otherwise write a control socket under the user's home directory.
+control_socket_disable = True

@@ -1,0 +1,237 @@
+"""The dataset: the text is the source of record and every fact is anchored in it exactly."""
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from api import create_app
+from api.store import BUILT_IN_CORPUS, DatasetError
+from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, SHARED_ARTICLE
+
+
+def all_spans(facts):
+    """(where, span) for every mention of every fact, and every figure period."""
+    for name in FACT_LISTS:
+        for fact in facts[name]:
+            for number, mention in enumerate(fact["mentions"]):
+                yield f"{name}/{fact['id']}.mentions[{number}]", mention
+            if name == "figures" and fact["period"]:
+                yield f"figures/{fact['id']}.period", fact["period"]["mention"]
+
+
+def test_text_is_the_source_of_record_byte_for_byte(client):
+    served = client.get(f"{ARTICLE}/text").data
+    assert served == (BUILT_IN_CORPUS / f"{ARTICLE_ID}.txt").read_bytes()
+    if not SHARED_ARTICLE.exists():
+        pytest.skip(f"{SHARED_ARTICLE} is not beside this checkout")
+    assert served == SHARED_ARTICLE.read_bytes()
+
+
+def test_text_keeps_the_original_typos(article_text):
+    for typo in ('""They', "showing sees", "from Since 2023"):
+        assert typo in article_text
+
+
+def test_metadata_checksum_and_length_describe_the_served_text(client, article_text):
+    metadata = client.get(ARTICLE).get_json()
+    assert metadata["text_length"] == len(article_text)
+    assert metadata["sha256"] == hashlib.sha256(article_text.encode("utf-8")).hexdigest()
+
+
+def test_every_span_slices_the_text_exactly(facts, article_text):
+    spans = list(all_spans(facts))
+    assert len(spans) >= sum(len(facts[name]) for name in FACT_LISTS) > 0
+    for where, span in spans:
+        assert article_text[span["start"] : span["end"]] == span["text"], where
+
+
+def test_metadata_spans_slice_the_text(client, article_text):
+    metadata = client.get(ARTICLE).get_json()
+    for field in ("title", "standfirst", "published", "view_count"):
+        span = metadata[f"{field}_mention"]
+        assert article_text[span["start"] : span["end"]] == span["text"], field
+    assert metadata["title_mention"]["text"] == metadata["title"]
+    assert (
+        metadata["published_mention"]["text"] == metadata["published_text"] == "Nov 16, 2025 09:39"
+    )
+    assert metadata["view_count"] == int(metadata["view_count_mention"]["text"]) == 319
+
+
+def test_every_name_and_alias_in_the_text_is_a_mention_of_its_entity(facts, article_text):
+    """Completeness: wherever the text uses an entity's name or alias, that entity has a mention."""
+    for entity in facts["entities"]:
+        for name in [entity["name"], *entity["aliases"]]:
+            pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+            for match in pattern.finditer(article_text):
+                covered = any(
+                    m["start"] <= match.start() and match.end() <= m["end"]
+                    for m in entity["mentions"]
+                )
+                assert covered, f"{entity['id']}: {name!r} at {match.start()} is not a mention"
+
+
+def test_quote_text_is_exactly_the_quoted_words(facts, article_text):
+    for quote in facts["quotes"]:
+        for mention in quote["mentions"]:
+            assert mention["text"] == quote["text"]
+            before = article_text[mention["start"] - 1]
+            assert before in '"\u201c', f"{quote['id']} does not start at a quotation mark"
+
+
+def test_references_resolve_through_the_api(client, facts):
+    entity_ids = {entity["id"] for entity in facts["entities"]}
+    for quote in facts["quotes"]:
+        assert quote["speaker_id"] in entity_ids
+        assert quote["outlet_id"] in entity_ids | {None}
+    for figure in facts["figures"]:
+        assert set(figure["source_ids"] + figure["entity_ids"]) <= entity_ids
+    quote_ids = {quote["id"] for quote in facts["quotes"]}
+    figure_ids = {figure["id"] for figure in facts["figures"]}
+    for event in facts["timeline"]:
+        assert set(event["entity_ids"]) <= entity_ids
+        assert set(event["quote_ids"]) <= quote_ids
+        assert set(event["figure_ids"]) <= figure_ids
+
+
+# A newcomer reading only the API's responses can answer these questions.
+def speaker_of(client, facts, words):
+    quote = next(quote for quote in facts["quotes"] if words in quote["text"])
+    return client.get(f"{ARTICLE}/entities/{quote['speaker_id']}").get_json()["name"]
+
+
+def test_who_said_what(client, facts):
+    assert speaker_of(client, facts, "grateful to our friends") == "Dmitry Peskov"
+    assert speaker_of(client, facts, "continue without interruption") == "Kim Jong-un"
+    assert speaker_of(client, facts, "They are great guys") == "Veles"
+    assert speaker_of(client, facts, "They are learning") == "Vadym Skibytsky"
+
+
+def test_what_each_number_counts_and_who_claims_it(facts):
+    by_value = {figure["value"]: figure for figure in facts["figures"]}
+    shells = by_value[6500000]
+    assert (shells["unit"], shells["qualifier"], shells["source_ids"]) == (
+        "artillery shells",
+        "estimated",
+        ["vadym-skibytsky"],
+    )
+    killed = by_value[6000]
+    assert killed["qualifier"] == "more_than"
+    assert len(killed["mentions"]) == 2  # once in the body, once in the standfirst
+    assert by_value[14000]["period"]["start"] == "2024"  # "last year", from a 2025 article
+
+
+def test_what_happened_when(facts):
+    dated = {(event["date"], event["precision"]) for event in facts["timeline"]}
+    assert {("2022-02", "month"), ("2024-08", "month"), ("2024-10", "month")} <= dated
+    assert ("2025-11-16", "day") in dated  # the publication itself
+    relative = {
+        event["date_text"]: event["date"] for event in facts["timeline"] if event["relative"]
+    }
+    assert relative["last year"] == "2024"
+    assert relative["last month"] == "2025-10"
+
+
+# Bad data: each mutation must stop the app with a message naming the file and the object.
+def drop_first_mention_char(doc):
+    doc["entities"][0]["mentions"][0]["text"] = "X" + doc["entities"][0]["mentions"][0]["text"][1:]
+
+
+def dangle_speaker(doc):
+    doc["quotes"][0]["speaker_id"] = "nobody-at-all"
+
+
+def duplicate_entity_id(doc):
+    doc["entities"][1]["id"] = doc["entities"][0]["id"]
+
+
+def unknown_entity_type(doc):
+    doc["entities"][0]["type"] = "robot"
+
+
+def unknown_qualifier(doc):
+    doc["figures"][0]["qualifier"] = "roughly-ish"
+
+
+def span_past_the_end(doc):
+    mention = doc["quotes"][0]["mentions"][0]
+    mention["start"], mention["end"] = 5000, 5000 + len(mention["text"])
+
+
+def wrong_checksum(doc):
+    doc["article"]["sha256"] = "0" * 64
+
+
+def dangling_event_figure(doc):
+    doc["events"][0]["figure_ids"] = ["no-such-figure"]
+
+
+def precision_not_matching_date(doc):
+    doc["events"][0]["precision"] = "day"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (drop_first_mention_char, "does not match article["),
+        (dangle_speaker, "speaker_id: no entity 'nobody-at-all'"),
+        (duplicate_entity_id, "duplicate id"),
+        (unknown_entity_type, "Must be one of"),
+        (unknown_qualifier, "Must be one of"),
+        (span_past_the_end, "runs past the end of the text"),
+        (wrong_checksum, "article.sha256"),
+        (dangling_event_figure, "no figure 'no-such-figure'"),
+        (precision_not_matching_date, "precision 'day' does not match"),
+    ],
+)
+def test_invalid_dataset_refuses_to_load(tmp_path, mutate, expected):
+    shutil.copytree(BUILT_IN_CORPUS, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / f"{ARTICLE_ID}.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    mutate(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+    with pytest.raises(DatasetError) as refused:
+        create_app({"CORPUS_DIR": str(tmp_path)})
+    message = str(refused.value)
+    assert str(path) in message
+    assert expected in message
+
+
+def test_text_without_annotation_refuses_to_load(tmp_path):
+    shutil.copytree(BUILT_IN_CORPUS, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "orphan.txt").write_text("A text nobody annotated.", encoding="utf-8")
+    with pytest.raises(DatasetError, match="orphan.txt"):
+        create_app({"CORPUS_DIR": str(tmp_path)})
+
+
+def test_corrupted_text_refuses_to_load(tmp_path):
+    shutil.copytree(BUILT_IN_CORPUS, tmp_path, dirs_exist_ok=True)
+    text_path = tmp_path / f"{ARTICLE_ID}.txt"
+    text_path.write_bytes(text_path.read_bytes().replace(b"Kursk", b"Kursc", 1))
+    with pytest.raises(DatasetError, match="sha256"):
+        create_app({"CORPUS_DIR": str(tmp_path)})
+
+
+def test_server_process_exits_before_binding_when_the_data_is_bad(tmp_path, unused_port):
+    shutil.copytree(BUILT_IN_CORPUS, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / f"{ARTICLE_ID}.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    dangle_speaker(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{unused_port}"],
+        env={"ARTICLE_FACTS_CORPUS_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "no entity 'nobody-at-all'" in result.stderr
+    assert str(path) in result.stderr
+    assert "Listening at" not in result.stderr

@@ -1,0 +1,115 @@
+"""One error shape everywhere: RFC 9457 problem details, naming what was wrong."""
+
+import pytest
+
+from conftest import ARTICLE_ID
+
+REAL_IDS = {
+    "article_id": ARTICLE_ID,
+    "entity_id": "vadym-skibytsky",
+    "quote_id": "skibytsky-they-are-learning",
+    "figure_id": "artillery-shells-total",
+    "event_id": "ukraine-assaults-kursk",
+}
+TEMPLATES = [
+    "/v1/articles",
+    "/v1/articles/{article_id}",
+    "/v1/articles/{article_id}/text",
+    "/v1/articles/{article_id}/entities",
+    "/v1/articles/{article_id}/entities/{entity_id}",
+    "/v1/articles/{article_id}/quotes",
+    "/v1/articles/{article_id}/quotes/{quote_id}",
+    "/v1/articles/{article_id}/figures",
+    "/v1/articles/{article_id}/figures/{figure_id}",
+    "/v1/articles/{article_id}/timeline",
+    "/v1/articles/{article_id}/timeline/{event_id}",
+]
+LISTS = [
+    template for template in TEMPLATES if not template.endswith("}") and "text" not in template
+]
+DETAILS = [
+    template for template in TEMPLATES if template.endswith("_id}") and template.count("{") == 2
+]
+
+
+def assert_problem(response, status):
+    assert response.status_code == status
+    assert response.content_type == "application/problem+json"
+    problem = response.get_json()
+    assert {"type", "title", "status", "detail"} <= set(problem)
+    assert problem["status"] == status
+    assert problem["type"] == "about:blank"
+    assert b"Traceback" not in response.data and b"<html" not in response.data.lower()
+    return problem
+
+
+def test_every_documented_path_is_covered_here(app):
+    documented = set(app.test_client().get("/openapi.json").get_json()["paths"])
+    assert documented == set(TEMPLATES)
+
+
+@pytest.mark.parametrize("template", [t for t in TEMPLATES if "{article_id}" in t])
+def test_unknown_article_is_404_naming_it(client, template):
+    url = template.format(**{**REAL_IDS, "article_id": "no-such-article"})
+    problem = assert_problem(client.get(url), 404)
+    assert "no-such-article" in problem["detail"]
+
+
+@pytest.mark.parametrize("template", DETAILS)
+def test_unknown_fact_is_404_naming_it(client, template):
+    parameter = template.rsplit("{", 1)[1].rstrip("}")
+    url = template.format(**{**REAL_IDS, parameter: "no-such-thing"})
+    problem = assert_problem(client.get(url), 404)
+    assert "no-such-thing" in problem["detail"] and ARTICLE_ID in problem["detail"]
+
+
+@pytest.mark.parametrize("template", LISTS)
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("page=0", "page"),
+        ("page_size=101", "page_size"),
+        ("page=abc", "page"),
+        ("colour=red", "colour"),
+    ],
+)
+def test_bad_query_value_is_422_naming_the_parameter(client, template, query, parameter):
+    problem = assert_problem(client.get(f"{template.format(**REAL_IDS)}?{query}"), 422)
+    assert repr(parameter) in problem["detail"]
+    assert parameter in problem["errors"]["query"]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_wrong_method_is_405_with_allow(client, template, method):
+    response = client.open(template.format(**REAL_IDS), method=method)
+    problem = assert_problem(response, 405)
+    assert method in problem["detail"]
+    assert {"GET", "HEAD", "OPTIONS"} <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+def test_unknown_path_is_404_problem(client):
+    problem = assert_problem(client.get("/v2/nothing"), 404)
+    assert "/v2/nothing" in problem["detail"]
+
+
+def test_unknown_filter_entity_is_422_naming_the_parameter(client):
+    base = f"/v1/articles/{ARTICLE_ID}"
+    for path, parameter in [("quotes", "speaker"), ("figures", "source"), ("timeline", "entity")]:
+        problem = assert_problem(client.get(f"{base}/{path}?{parameter}=nobody"), 422)
+        assert "'nobody'" in problem["errors"]["query"][parameter][0]
+
+
+def test_unexpected_failure_is_a_500_problem_without_internals():
+    from api import create_app
+
+    app = create_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    response = app.test_client().get("/boom")
+    problem = assert_problem(response, 500)
+    assert "secret" not in response.get_data(as_text=True)
+    assert problem["title"] == "Internal Server Error"

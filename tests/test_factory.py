@@ -1,0 +1,59 @@
+"""The app factory: configuration, corpus selection and what is never switched on."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+from api import create_app
+from conftest import ARTICLE_ID, SECOND_ARTICLE_DIR
+
+
+def test_factory_builds_independent_apps():
+    assert create_app() is not create_app()
+
+
+def test_debug_is_off_even_when_asked_for_by_the_environment(monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = create_app()
+    assert not app.debug
+    response = app.test_client().get("/v1/articles/nope")
+    assert b"Traceback" not in response.data
+
+
+def test_a_second_article_is_a_second_pair_of_files(tmp_path):
+    built_in = create_app().config["CORPUS_DIR"]
+    for path in [*shutil.os.scandir(built_in), *shutil.os.scandir(SECOND_ARTICLE_DIR)]:
+        shutil.copy(path.path, tmp_path)
+    client = create_app({"CORPUS_DIR": str(tmp_path)}).test_client()
+
+    listed = [article["id"] for article in client.get("/v1/articles").get_json()]
+    assert sorted(listed) == sorted([ARTICLE_ID, "riverton-opens-new-bridge"])
+    quote = client.get(
+        "/v1/articles/riverton-opens-new-bridge/quotes/byrne-built-to-last"
+    ).get_json()
+    assert quote["speaker_id"] == "ada-byrne"
+    # Facts stay with their own article.
+    assert client.get(f"/v1/articles/{ARTICLE_ID}/entities/ada-byrne").status_code == 404
+
+
+def test_corpus_folder_comes_from_the_environment(tmp_path):
+    for path in shutil.os.scandir(SECOND_ARTICLE_DIR):
+        shutil.copy(path.path, tmp_path)
+    # Settings are read when the process starts, as in production: use a fresh interpreter.
+    listed = subprocess.run(
+        [sys.executable, "-c", LIST_ARTICLE_IDS],
+        env={**os.environ, "ARTICLE_FACTS_CORPUS_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert listed.stdout.split() == ["riverton-opens-new-bridge"]
+
+
+LIST_ARTICLE_IDS = """
+from api import create_app
+for article in create_app().test_client().get("/v1/articles").get_json():
+    print(article["id"])
+"""
