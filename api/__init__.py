@@ -19,10 +19,11 @@ import flask_smorest
 import flask_swagger_ui
 from flask import Blueprint, Flask
 
-from api import articles, entities, figures, quotes, timeline
+from api import articles, entities, figures, health, quotes, timeline
 from api.config import Config
 from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.json_provider import OrjsonProvider
+from api.security import init_security
 from api.store import load_corpus
 from schemas.problems import ProblemSchema
 
@@ -55,6 +56,18 @@ LINK_HEADER = {
     'rel="first", </v1/articles/north-korean-troops-help-russian-army-clear-mines/entities?page=1>;'
     ' rel="last"',
 }
+
+
+class ArticleFactsApp(Flask):
+    """Flask, with debug mode locked off: it would serve tracebacks and run the debugger."""
+
+    @property
+    def debug(self):
+        return False
+
+    @debug.setter
+    def debug(self, value):
+        pass
 
 
 class Api(flask_smorest.Api):
@@ -97,7 +110,7 @@ def create_app(config=None):
 
     `config` is a mapping or object of settings overriding `Config` (tests use it).
     """
-    app = Flask(__name__)
+    app = ArticleFactsApp(__name__)
     app.config.from_object(Config)
     if config is not None:
         app.config.from_mapping(config if isinstance(config, dict) else vars(config))
@@ -106,8 +119,11 @@ def create_app(config=None):
 
     app.extensions["article_facts"] = {"corpus": load_corpus(app.config["CORPUS_DIR"])}
 
+    limiter = init_security(app)
     api = Api(app, spec_kwargs=SPEC_OPTIONS)
     for resource in RESOURCES:
         api.register_blueprint(resource.blp)
+    api.register_blueprint(health.blp)
+    limiter.exempt(health.blp)
     app.register_blueprint(_swagger_ui_assets())
     return app

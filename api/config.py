@@ -14,6 +14,20 @@ class Config:
     # Folder of `<article-id>.txt` / `<article-id>.json` pairs to serve.
     CORPUS_DIR = os.environ.get("ARTICLE_FACTS_CORPUS_DIR", str(BUILT_IN_CORPUS))
 
+    # Per-client limit in flask-limiter's notation ("6000 per minute", "100/second;5000/hour");
+    # "off" turns rate limiting off. Clients are told their budget in RateLimit headers and
+    # get a 429 problem with Retry-After when they exceed it.
+    RATE_LIMIT = os.environ.get("ARTICLE_FACTS_RATE_LIMIT", "6000 per minute")
+    RATELIMIT_ENABLED = RATE_LIMIT.strip().lower() not in ("", "off")
+    RATELIMIT_DEFAULT = RATE_LIMIT if RATELIMIT_ENABLED else None
+    # memory:// counts per process; a redis:// URL shares counts across every instance.
+    RATELIMIT_STORAGE_URI = os.environ.get("ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "article-facts"
+    # How many reverse proxies (nginx, a load balancer) stand in front and set
+    # X-Forwarded-For; 0 trusts none, so a client cannot forge its address.
+    TRUSTED_PROXIES = int(os.environ.get("ARTICLE_FACTS_TRUSTED_PROXIES", "0"))
+
     API_TITLE = "Article Facts API"
     API_VERSION = "1.0.0"
     OPENAPI_VERSION = "3.1.0"

@@ -12,6 +12,8 @@ REAL_IDS = {
     "event_id": "ukraine-assaults-kursk",
 }
 TEMPLATES = [
+    "/healthz",
+    "/readyz",
     "/v1/articles",
     "/v1/articles/{article_id}",
     "/v1/articles/{article_id}/text",

@@ -1,0 +1,49 @@
+"""Exposure controls: security headers on every response, per-client rate limits, proxies."""
+
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+# Data responses (JSON, CSV, text, problems) load nothing: forbid everything.
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+# HTML pages load their own scripts, styles and images only; no inline script.
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+# Swagger UI sets style attributes from its scripts; everything else as for pages.
+EXPLORER_POLICY = PAGE_POLICY.replace(
+    "default-src 'self';", "default-src 'self'; style-src 'self' 'unsafe-inline';"
+)
+
+
+def add_security_headers(response):
+    """Set the headers every response carries; HTML gets a policy that fits a page."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        policy = EXPLORER_POLICY if request.path.startswith("/docs") else PAGE_POLICY
+    else:
+        policy = DATA_POLICY
+    headers.setdefault("Content-Security-Policy", policy)
+    # flask-limiter adds Retry-After to every response; it only means something on a refusal.
+    if response.status_code not in (429, 503):
+        headers.pop("Retry-After", None)
+    return response
+
+
+def init_security(app):
+    """Attach security headers, the rate limiter and, when configured, proxy trust."""
+    app.after_request(add_security_headers)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N proxies the client address is the Nth from the right in X-Forwarded-For;
+        # trusting more than there are would let a client choose its own rate-limit key.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    limiter = Limiter(key_func=get_remote_address)
+    limiter.init_app(app)
+    app.extensions["article_facts"]["limiter"] = limiter
+    return limiter
