@@ -26,9 +26,7 @@ TEMPLATES = [
     "/v1/articles/{article_id}/timeline",
     "/v1/articles/{article_id}/timeline/{event_id}",
 ]
-LISTS = [
-    template for template in TEMPLATES if not template.endswith("}") and "text" not in template
-]
+LISTS = [t for t in TEMPLATES if t.startswith("/v1") and not t.endswith(("}", "text"))]
 DETAILS = [
     template for template in TEMPLATES if template.endswith("_id}") and template.count("{") == 2
 ]
