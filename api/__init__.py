@@ -19,15 +19,16 @@ import flask_smorest
 import flask_swagger_ui
 from flask import Blueprint, Flask
 
-from api import articles, entities, figures, health, quotes, timeline
+from api import articles, entities, figures, health, quotes, search, timeline
 from api.config import Config
 from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.json_provider import OrjsonProvider
+from api.representations import init_representations
 from api.security import init_security
 from api.store import load_corpus
 from schemas.problems import ProblemSchema
 
-RESOURCES = (articles, entities, quotes, figures, timeline)
+RESOURCES = (articles, entities, quotes, figures, timeline, search)
 
 SPEC_OPTIONS = {
     "info": {
@@ -126,4 +127,7 @@ def create_app(config=None):
     api.register_blueprint(health.blp)
     limiter.exempt(health.blp)
     app.register_blueprint(_swagger_ui_assets())
+    # Registered last: its before_request runs after the rate limiter's, and its
+    # after_request first, so a cached response never keeps per-request headers.
+    init_representations(app)
     return app

@@ -4,12 +4,24 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.blueprint import Blueprint, paginate, path_parameter
-from schemas.articles import EXAMPLE_ARTICLE_ID, ArticleSchema, ArticleSummarySchema
-from schemas.common import ListQueryArgsSchema
+from api.blueprint import Blueprint, path_parameter
+from api.jsonld import news_article
+from api.listing import list_response
+from api.representations import JSON, JSON_LD, TEXT, media_type, offers, respond
+from api.store import SINGULAR
+from schemas.articles import (
+    EXAMPLE_ARTICLE_ID,
+    ArticleQueryArgsSchema,
+    ArticleSchema,
+    ArticleSummarySchema,
+    NoQueryArgsSchema,
+)
 
 ARTICLE_ID_PARAMETER = path_parameter(
     "article_id", "Id (slug) of the article, as listed by `GET /v1/articles`.", EXAMPLE_ARTICLE_ID
+)
+CSV_COLUMNS = (
+    "id, title, published, language, counts.entities, counts.quotes, counts.figures, counts.events."
 )
 
 blp = Blueprint(
@@ -38,13 +50,7 @@ def find_fact(article, kind, fact_id):
     """The fact of this kind and id in the article, or a 404 naming both."""
     fact = article.find(kind, fact_id)
     if fact is None:
-        singular = {
-            "entities": "entity",
-            "quotes": "quote",
-            "figures": "figure",
-            "events": "event",
-        }[kind]
-        abort(404, message=f"No {singular} {fact_id!r} in article {article.id!r}.")
+        abort(404, message=f"No {SINGULAR[kind]} {fact_id!r} in article {article.id!r}.")
     return fact
 
 
@@ -60,39 +66,73 @@ def require_entity(article, parameter, entity_id):
 
 
 def article_body(article):
-    """The article's metadata with the count of each kind of fact."""
-    return {**article.metadata, "counts": article.counts}
+    """The article's metadata with the count of each kind of fact and facet counts."""
+    return {**article.metadata, "counts": article.counts, "facets": article.facets}
 
 
 @blp.route("")
 class Articles(MethodView):
-    @blp.arguments(ListQueryArgsSchema, location="query")
-    @blp.list_response(ArticleSummarySchema)
+    @blp.arguments(ArticleQueryArgsSchema, location="query")
+    @blp.list_response(ArticleSummarySchema, CSV_COLUMNS)
     def get(self, args):
-        """List the articles"""
-        return paginate([article_body(article) for article in corpus().values()], args)
+        """List the articles
+
+        Each with its headline, publication time, language and the number of facts of each
+        kind.
+        """
+        summaries = [
+            {name: article_body(article)[name] for name in ArticleSummarySchema().fields}
+            for article in corpus().values()
+        ]
+        return list_response(None, "articles", summaries, args)
 
 
 @blp.route("/<article_id>", parameters=[ARTICLE_ID_PARAMETER])
 class ArticlesById(MethodView):
+    @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(200, ArticleSchema)
+    @blp.alt_response(
+        200,
+        schema={"type": "object"},
+        content_type=JSON_LD,
+        success=True,
+        description="With `Accept: application/ld+json`: a schema.org `NewsArticle` whose graph "
+        "holds the entities (`Person`, `Organization`, `Place`, ...), quotes (`Quotation`), "
+        "figures (`Claim` about a `QuantitativeValue`) and events (`Event`), with its "
+        "`@context` inline. Node ids are the API paths of the facts.",
+    )
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, article_id):
-        """Get an article's metadata and fact counts"""
-        return article_body(find_article(article_id))
+    @offers(JSON, JSON_LD)
+    def get(self, args, article_id):
+        """Get an article's metadata, fact counts and facets
+
+        The headline, standfirst, original outlet, publication time as printed (no time zone
+        is given, so none is invented), view count, language, text length and SHA-256, each
+        printed field anchored by a span. Counts and facets summarise the facts.
+        """
+        article = find_article(article_id)
+        if media_type() == JSON_LD:
+            return respond(news_article(article))
+        return respond(article_body(article))
 
 
 @blp.route("/<article_id>/text", parameters=[ARTICLE_ID_PARAMETER])
 class ArticleText(MethodView):
+    @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(
         200,
         {"type": "string"},
-        content_type="text/plain",
+        content_type=TEXT,
         description="The article text, byte for byte, UTF-8. Every span's `start`/`end` are "
         "Unicode code point offsets into this text.",
     )
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, article_id):
-        """Get the exact text of an article"""
+    @offers(TEXT)
+    def get(self, args, article_id):
+        """Get the exact text of an article
+
+        The source of record every span points into, typos included; check it against the
+        article's `sha256`.
+        """
         article = find_article(article_id)
-        return current_app.response_class(article.text, mimetype="text/plain")
+        return current_app.response_class(article.text, mimetype=TEXT)

@@ -1,10 +1,10 @@
-"""The pieces every resource blueprint shares: strict query parsing and paged lists."""
-
-from urllib.parse import urlencode
+"""The pieces every resource blueprint shares: strict query parsing and documented responses."""
 
 import flask_smorest
-from flask import current_app, request
+import marshmallow as ma
 from webargs.flaskparser import FlaskParser
+
+from api.representations import CSV, JSON, offers
 
 # Headers every list response carries, as OpenAPI header components (see api.Api).
 LIST_HEADERS = {"X-Pagination": "PAGINATION", "Link": "LINK"}
@@ -22,43 +22,43 @@ def path_parameter(name, description, example):
     }
 
 
-class Blueprint(flask_smorest.Blueprint):
-    """A flask-smorest Blueprint whose query schemas reject parameters they do not know.
+class StrictQueryParser(FlaskParser):
+    """Query parsing that refuses what it does not understand.
 
     webargs ignores unknown query parameters by default, so a typo (`?tpye=person`) would
-    silently return everything. With `unknown=None` each schema's own setting (marshmallow's
-    RAISE) applies, and the client gets a 422 naming the parameter.
+    silently return everything; with `unknown=None` each schema's own setting (marshmallow's
+    RAISE) applies. It also takes only the first of repeated parameters: `?page=1&page=2` is
+    ambiguous, so it is refused too.
     """
 
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    def load_querystring(self, req, schema):
+        """The query arguments, after refusing any parameter given twice."""
+        repeated = sorted({key for key in req.args if len(req.args.getlist(key)) > 1})
+        if repeated:
+            message = "Given more than once; give it once (lists are comma-separated)."
+            # webargs reports this like any validation error: a 422 naming the parameter.
+            raise ma.ValidationError({name: [message] for name in repeated})
+        return super().load_querystring(req, schema)
 
-    def list_response(self, schema):
-        """Document a paged list of `schema` objects with its paging headers."""
-        return self.response(200, schema(many=True), headers=LIST_HEADERS)
 
+class Blueprint(flask_smorest.Blueprint):
+    """A flask-smorest Blueprint with strict query parsing and list documentation."""
 
-def paginate(items, args):
-    """Cut one page out of `items`; return it with the X-Pagination and Link headers.
+    ARGUMENTS_PARSER = StrictQueryParser(unknown=None)
 
-    X-Pagination keeps flask-smorest's format. Link (RFC 8288) gives first/prev/next/last
-    URLs that keep every other query parameter as the client sent it. A page past the end is
-    an empty list whose links still lead back.
-    """
-    page, page_size = args["page"], args["page_size"]
-    first_item = (page - 1) * page_size
-    page_items = list(items[first_item : first_item + page_size])
-    metadata = flask_smorest.Blueprint._make_pagination_metadata(page, page_size, len(items))
-    last_page = max(metadata.get("last_page", 1), 1)
-    targets = {"first": 1, "last": last_page}
-    if page > 1:
-        targets["prev"] = min(page - 1, last_page)
-    if page < last_page:
-        targets["next"] = page + 1
-    query = request.args.to_dict(flat=False)
-    links = []
-    for relation in ("first", "prev", "next", "last"):
-        if relation in targets:
-            query["page"] = [str(targets[relation])]
-            links.append(f'<{request.path}?{urlencode(query, doseq=True)}>; rel="{relation}"')
-    headers = {"X-Pagination": current_app.json.dumps(metadata), "Link": ", ".join(links)}
-    return page_items, headers
+    def list_response(self, schema, columns):
+        """Document (and offer) a paged list of `schema` objects as JSON or CSV."""
+        json_doc = self.response(200, schema(many=True), headers=LIST_HEADERS)
+        csv_doc = self.alt_response(
+            200,
+            schema={"type": "string"},
+            content_type=CSV,
+            success=True,
+            description="The same list as CSV (RFC 4180, with a header row), chosen with "
+            f"`Accept: {CSV}`. Columns: {columns}",
+        )
+
+        def decorate(view):
+            return offers(JSON, CSV)(json_doc(csv_doc(view)))
+
+        return decorate

@@ -28,6 +28,15 @@ class Config:
     # X-Forwarded-For; 0 trusts none, so a client cannot forge its address.
     TRUSTED_PROXIES = int(os.environ.get("ARTICLE_FACTS_TRUSTED_PROXIES", "0"))
 
+    # Seconds clients and shared caches may reuse a response without asking again.
+    CACHE_MAX_AGE = int(os.environ.get("ARTICLE_FACTS_CACHE_MAX_AGE", "300"))
+    # Upper bound on the memory the rendered-response cache may use, in bytes of bodies.
+    RESPONSE_CACHE_BYTES = int(
+        os.environ.get("ARTICLE_FACTS_RESPONSE_CACHE_BYTES", str(32 * 2**20))
+    )
+    # Static assets (explorer, reader page) are versioned by the package: cache them a day.
+    SEND_FILE_MAX_AGE_DEFAULT = 86400
+
     API_TITLE = "Article Facts API"
     API_VERSION = "1.0.0"
     OPENAPI_VERSION = "3.1.0"

@@ -3,10 +3,13 @@
 from flask.views import MethodView
 
 from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact
-from api.blueprint import Blueprint, paginate, path_parameter
-from schemas.entities import EntityQueryArgsSchema, EntitySchema
+from api.blueprint import Blueprint, path_parameter
+from api.listing import fact_response, list_response
+from api.representations import JSON, offers
+from schemas.entities import EntityQueryArgsSchema, EntitySchema, EntityViewArgsSchema
 
 ENTITY_ID_PARAMETER = path_parameter("entity_id", "Id (slug) of the entity.", "vadym-skibytsky")
+CSV_COLUMNS = "id, name, type, aliases (`|`-separated), description, mentions (`start:end` pairs)."
 
 blp = Blueprint(
     "entities",
@@ -20,18 +23,30 @@ blp = Blueprint(
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Entities(MethodView):
     @blp.arguments(EntityQueryArgsSchema, location="query")
-    @blp.list_response(EntitySchema)
+    @blp.list_response(EntitySchema, CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
-        """List the entities an article names, in order of first mention"""
+        """List the entities an article names
+
+        In reading order (first mention) unless `sort` says otherwise. Filter by `type` or by
+        words in the name, aliases or description (`q`).
+        """
         article = find_article(article_id)
-        return paginate(article.find_entities(args.get("type"), args.get("q")), args)
+        return list_response(
+            article, "entities", article.find_entities(args.get("type"), args.get("q")), args
+        )
 
 
 @blp.route("/<entity_id>", parameters=[ARTICLE_ID_PARAMETER, ENTITY_ID_PARAMETER])
 class EntitiesById(MethodView):
+    @blp.arguments(EntityViewArgsSchema, location="query")
     @blp.response(200, EntitySchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, article_id, entity_id):
-        """Get one entity"""
-        return find_fact(find_article(article_id), "entities", entity_id)
+    @offers(JSON)
+    def get(self, args, article_id, entity_id):
+        """Get one entity
+
+        Exactly the object the list shows for the same `fields`.
+        """
+        article = find_article(article_id)
+        return fact_response(article, "entities", find_fact(article, "entities", entity_id), args)

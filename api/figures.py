@@ -3,11 +3,18 @@
 from flask.views import MethodView
 
 from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_entity
-from api.blueprint import Blueprint, paginate, path_parameter
-from schemas.figures import FigureQueryArgsSchema, FigureSchema
+from api.blueprint import Blueprint, path_parameter
+from api.listing import fact_response, list_response
+from api.representations import JSON, offers
+from schemas.figures import FigureQueryArgsSchema, FigureSchema, FigureViewArgsSchema
 
 FIGURE_ID_PARAMETER = path_parameter(
     "figure_id", "Id (slug) of the figure.", "artillery-shells-total"
+)
+CSV_COLUMNS = (
+    "id, value, unit, qualifier, description, source_ids and entity_ids (`|`-separated), "
+    "period.start, period.end, period.text, period.mention (`start:end`), mentions (`start:end` "
+    "pairs); with `embed`, sources and entities (their names, `|`-separated)."
 )
 
 blp = Blueprint(
@@ -22,19 +29,30 @@ blp = Blueprint(
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Figures(MethodView):
     @blp.arguments(FigureQueryArgsSchema, location="query")
-    @blp.list_response(FigureSchema)
+    @blp.list_response(FigureSchema, CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
-        """List the figures in an article, in reading order"""
+        """List the figures in an article
+
+        In reading order unless `sort` says otherwise. Filter by `source` (an entity id) or by
+        words in the unit or description (`q`); `embed=sources` returns who claims each inline.
+        """
         article = find_article(article_id)
         require_entity(article, "source", args.get("source"))
-        return paginate(article.find_figures(args.get("source"), args.get("q")), args)
+        figures = article.find_figures(args.get("source"), args.get("q"))
+        return list_response(article, "figures", figures, args)
 
 
 @blp.route("/<figure_id>", parameters=[ARTICLE_ID_PARAMETER, FIGURE_ID_PARAMETER])
 class FiguresById(MethodView):
+    @blp.arguments(FigureViewArgsSchema, location="query")
     @blp.response(200, FigureSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, article_id, figure_id):
-        """Get one figure"""
-        return find_fact(find_article(article_id), "figures", figure_id)
+    @offers(JSON)
+    def get(self, args, article_id, figure_id):
+        """Get one figure
+
+        Exactly the object the list shows for the same `fields` and `embed`.
+        """
+        article = find_article(article_id)
+        return fact_response(article, "figures", find_fact(article, "figures", figure_id), args)

@@ -3,11 +3,17 @@
 from flask.views import MethodView
 
 from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_entity
-from api.blueprint import Blueprint, paginate, path_parameter
-from schemas.quotes import QuoteQueryArgsSchema, QuoteSchema
+from api.blueprint import Blueprint, path_parameter
+from api.listing import fact_response, list_response
+from api.representations import JSON, offers
+from schemas.quotes import QuoteQueryArgsSchema, QuoteSchema, QuoteViewArgsSchema
 
 QUOTE_ID_PARAMETER = path_parameter(
     "quote_id", "Id (slug) of the quote.", "skibytsky-they-are-learning"
+)
+CSV_COLUMNS = (
+    "id, text, speaker_id, kind, channel, outlet_id, mentions (`start:end` pairs); with "
+    "`embed`, speaker and outlet (their names)."
 )
 
 blp = Blueprint(
@@ -22,19 +28,30 @@ blp = Blueprint(
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Quotes(MethodView):
     @blp.arguments(QuoteQueryArgsSchema, location="query")
-    @blp.list_response(QuoteSchema)
+    @blp.list_response(QuoteSchema, CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
-        """List the quotes in an article, in reading order"""
+        """List the quotes in an article
+
+        In reading order unless `sort` says otherwise. Filter by `speaker` (an entity id) or by
+        words in the quote (`q`); `embed=speaker` returns each speaker inline.
+        """
         article = find_article(article_id)
         require_entity(article, "speaker", args.get("speaker"))
-        return paginate(article.find_quotes(args.get("speaker"), args.get("q")), args)
+        quotes = article.find_quotes(args.get("speaker"), args.get("q"))
+        return list_response(article, "quotes", quotes, args)
 
 
 @blp.route("/<quote_id>", parameters=[ARTICLE_ID_PARAMETER, QUOTE_ID_PARAMETER])
 class QuotesById(MethodView):
+    @blp.arguments(QuoteViewArgsSchema, location="query")
     @blp.response(200, QuoteSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, article_id, quote_id):
-        """Get one quote"""
-        return find_fact(find_article(article_id), "quotes", quote_id)
+    @offers(JSON)
+    def get(self, args, article_id, quote_id):
+        """Get one quote
+
+        Exactly the object the list shows for the same `fields` and `embed`.
+        """
+        article = find_article(article_id)
+        return fact_response(article, "quotes", find_fact(article, "quotes", quote_id), args)

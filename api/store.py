@@ -8,18 +8,33 @@ naming the file, the object and what is wrong.
 
 import hashlib
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import marshmallow as ma
 
+from schemas.articles import ArticleSchema
 from schemas.dataset import AnnotationSchema
 from schemas.dates import date_bounds
+from schemas.entities import EntitySchema
+from schemas.events import EventSchema
+from schemas.figures import FigureSchema
+from schemas.quotes import QuoteSchema
 
 BUILT_IN_CORPUS = Path(__file__).parent / "corpus"
 
-# The kinds of fact an article holds, as named in URLs and in the annotation file.
+# The kinds of fact an article holds, as named in the annotation file.
 FACT_KINDS = ("entities", "quotes", "figures", "events")
+SINGULAR = {"entities": "entity", "quotes": "quote", "figures": "figure", "events": "event"}
+# The schema that shapes each kind as the API serves it.
+SERVED_SCHEMAS = {
+    "entities": EntitySchema(),
+    "quotes": QuoteSchema(),
+    "figures": FigureSchema(),
+    "events": EventSchema(),
+}
 
 # Fields of each kind that refer to entities, as (field name, holds a list).
 ENTITY_REFERENCES = {
@@ -50,7 +65,10 @@ class DatasetError(Exception):
 
 @dataclass(frozen=True)
 class Article:
-    """One article: its text, metadata and facts, each list in reading order."""
+    """One article: its text, metadata and facts, each as the API serves it.
+
+    Entities, quotes and figures are in reading order (first mention); events in date order.
+    """
 
     text: str
     metadata: dict
@@ -58,6 +76,7 @@ class Article:
     quotes: tuple
     figures: tuple
     events: tuple
+    facets: dict
     _by_id: dict = field(repr=False)
     _search_text: dict = field(repr=False)
 
@@ -81,6 +100,34 @@ class Article:
 
     def _matches(self, kind, fact, q):
         return q is None or q.casefold() in self._search_text[kind][fact["id"]]
+
+    def search(self, q, kinds=FACT_KINDS):
+        """Facts matching `q`: where it occurs in the text inside their mentions, then in
+        their annotation (name, aliases, description, summary) only.
+
+        Each hit is {kind, id, label, field, match, mention}; `match` is the exact span of the
+        occurrence in the text and `mention` the fact's span that contains it.
+        """
+        occurrences = [m.span() for m in re.finditer(re.escape(q), self.text, re.IGNORECASE)]
+        in_text, in_annotation = [], []
+        for kind in kinds:
+            for fact in getattr(self, kind):
+                hit = {"kind": SINGULAR[kind], "id": fact["id"], "label": _label(kind, fact)}
+                found = False
+                for start, end in occurrences:
+                    for mention in fact["mentions"]:
+                        if mention["start"] <= start and end <= mention["end"]:
+                            match = {"start": start, "end": end, "text": self.text[start:end]}
+                            in_text.append(
+                                {**hit, "field": "text", "match": match, "mention": mention}
+                            )
+                            found = True
+                if not found and self._matches(kind, fact, q):
+                    in_annotation.append(
+                        {**hit, "field": "annotation", "match": None, "mention": None}
+                    )
+        in_text.sort(key=lambda hit: (hit["match"]["start"], -hit["mention"]["end"]))
+        return in_text + in_annotation
 
     def find_entities(self, entity_type=None, q=None):
         """Entities of a type and/or whose name, aliases or description contain `q`."""
@@ -237,6 +284,26 @@ def _search_text(kind, fact):
     return "\n".join(parts).casefold()
 
 
+def _label(kind, fact):
+    """A short human label for a fact: its name, words, description or summary."""
+    return fact.get("name") or fact.get("text") or fact.get("description") or fact["summary"]
+
+
+def _facets(facts):
+    """Counts a client would otherwise compute by paging through a list."""
+
+    def count(kind, key):
+        counted = Counter(fact[key] for fact in facts[kind])
+        return dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
+
+    return {
+        "entities_by_type": count("entities", "type"),
+        "quotes_by_speaker": count("quotes", "speaker_id"),
+        "figures_by_qualifier": count("figures", "qualifier"),
+        "events_by_precision": count("events", "precision"),
+    }
+
+
 def _reading_order(fact):
     return fact["mentions"][0]["start"]
 
@@ -271,18 +338,21 @@ def load_article(json_path):
     if problems:
         raise DatasetError(json_path, problems)
 
+    # Keep the served form (the schemas' dump), computed once: views never reshape data.
+    served = {kind: SERVED_SCHEMAS[kind].dump(annotation[kind], many=True) for kind in FACT_KINDS}
     for kind in FACT_KINDS:
-        for fact in annotation[kind]:
+        for fact in served[kind]:
             fact["mentions"].sort(key=lambda mention: (mention["start"], mention["end"]))
     facts = {
-        "entities": tuple(sorted(annotation["entities"], key=_reading_order)),
-        "quotes": tuple(sorted(annotation["quotes"], key=_reading_order)),
-        "figures": tuple(sorted(annotation["figures"], key=_reading_order)),
-        "events": tuple(sorted(annotation["events"], key=_timeline_order)),
+        "entities": tuple(sorted(served["entities"], key=_reading_order)),
+        "quotes": tuple(sorted(served["quotes"], key=_reading_order)),
+        "figures": tuple(sorted(served["figures"], key=_reading_order)),
+        "events": tuple(sorted(served["events"], key=_timeline_order)),
     }
     return Article(
         text=text,
-        metadata=annotation["article"],
+        metadata=ArticleSchema(exclude=("counts", "facets")).dump(annotation["article"]),
+        facets=_facets(facts),
         **facts,
         _by_id={kind: {fact["id"]: fact for fact in facts[kind]} for kind in FACT_KINDS},
         _search_text={

@@ -3,10 +3,17 @@
 from flask.views import MethodView
 
 from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_entity
-from api.blueprint import Blueprint, paginate, path_parameter
-from schemas.events import EventSchema, TimelineQueryArgsSchema
+from api.blueprint import Blueprint, path_parameter
+from api.listing import fact_response, list_response
+from api.representations import JSON, offers
+from schemas.events import EventSchema, EventViewArgsSchema, TimelineQueryArgsSchema
 
 EVENT_ID_PARAMETER = path_parameter("event_id", "Id (slug) of the event.", "ukraine-assaults-kursk")
+CSV_COLUMNS = (
+    "id, date, precision, date_text, relative, summary, entity_ids, quote_ids and figure_ids "
+    "(`|`-separated), mentions (`start:end` pairs); with `embed`, entities, quotes and figures "
+    "(their names or words, `|`-separated)."
+)
 
 blp = Blueprint(
     "timeline",
@@ -20,20 +27,30 @@ blp = Blueprint(
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Timeline(MethodView):
     @blp.arguments(TimelineQueryArgsSchema, location="query")
-    @blp.list_response(EventSchema)
+    @blp.list_response(EventSchema, CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
-        """List an article's events in date order"""
+        """List an article's events in date order
+
+        Filter by a date range (`from`, `to`: partial ISO dates; an event dated to a year or a
+        month is kept when its span overlaps the range) or by an `entity` involved.
+        """
         article = find_article(article_id)
         require_entity(article, "entity", args.get("entity"))
         events = article.find_events(args.get("from_"), args.get("to"), args.get("entity"))
-        return paginate(events, args)
+        return list_response(article, "events", events, args)
 
 
 @blp.route("/<event_id>", parameters=[ARTICLE_ID_PARAMETER, EVENT_ID_PARAMETER])
 class TimelineById(MethodView):
+    @blp.arguments(EventViewArgsSchema, location="query")
     @blp.response(200, EventSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, article_id, event_id):
-        """Get one event"""
-        return find_fact(find_article(article_id), "events", event_id)
+    @offers(JSON)
+    def get(self, args, article_id, event_id):
+        """Get one event
+
+        Exactly the object the list shows for the same `fields` and `embed`.
+        """
+        article = find_article(article_id)
+        return fact_response(article, "events", find_fact(article, "events", event_id), args)

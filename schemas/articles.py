@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from schemas.common import MentionSchema, slug_field
+from schemas.common import ListQueryArgsSchema, MentionSchema, slug_field, sort_field
 
 EXAMPLE_ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
 
@@ -28,6 +28,35 @@ class ArticleCountsSchema(ma.Schema):
     )
     events = ma.fields.Integer(
         required=True, metadata={"description": "Number of timeline events.", "example": 8}
+    )
+
+
+def _count_map(description, example):
+    return ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={"description": description, "example": example},
+    )
+
+
+class ArticleFacetsSchema(ma.Schema):
+    """Facet counts, most frequent first, so a client need not page through a list to count."""
+
+    class Meta:
+        ordered = True
+
+    entities_by_type = _count_map(
+        "Number of entities of each type.", {"organization": 10, "place": 6, "weapon": 7}
+    )
+    quotes_by_speaker = _count_map(
+        "Number of quotes by each speaker (entity id).", {"dmitry-peskov": 2, "veles": 1}
+    )
+    figures_by_qualifier = _count_map(
+        "Number of figures with each qualifier.", {"approximately": 2, "estimated": 1}
+    )
+    events_by_precision = _count_map(
+        "Number of timeline events dated to a year, a month or a day.", {"month": 4, "day": 2}
     )
 
 
@@ -124,3 +153,18 @@ class ArticleSchema(ArticleSummarySchema):
             "example": "03feba38c87a82b1589c88492d727c4d1bb8dbd20010e0bdeab80ba522ddc842",
         },
     )
+    facets = ma.fields.Nested(
+        ArticleFacetsSchema,
+        required=True,
+        metadata={"description": "Counts by type, speaker, qualifier and precision."},
+    )
+
+
+class ArticleQueryArgsSchema(ListQueryArgsSchema):
+    """Order of the article list."""
+
+    sort = sort_field(["id", "published", "title"], "`id`")
+
+
+class NoQueryArgsSchema(ma.Schema):
+    """No query parameter is accepted; any is an error rather than silently ignored."""

@@ -1,6 +1,7 @@
 """Pieces shared by every resource: text spans, slugs and list query arguments."""
 
 import marshmallow as ma
+from webargs.fields import DelimitedList
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_PAGE_SIZE = 100
@@ -124,4 +125,50 @@ def entity_filter_field(description, example):
     return ma.fields.String(
         validate=ma.validate.Regexp(SLUG_PATTERN, error="Not an entity id."),
         metadata={"description": description, "example": example},
+    )
+
+
+def sort_field(keys, default):
+    """`sort`: comma-separated keys, each optionally prefixed with `-` for descending."""
+    choices = [*keys, *(f"-{key}" for key in keys)]
+    return DelimitedList(
+        ma.fields.String(validate=ma.validate.OneOf(choices)),
+        validate=ma.validate.Length(min=1, max=len(keys)),
+        metadata={
+            "description": "Comma-separated sort keys, applied left to right; prefix a key "
+            "with `-` for descending order. `position` is reading order (first mention in "
+            f"the text). Default: {default}.",
+            "example": [f"-{keys[1]}"] if len(keys) > 1 else [keys[0]],
+        },
+    )
+
+
+def fields_field(schema_class):
+    """`fields`: a sparse fieldset naming which fields of each object to return."""
+    names = [name for name, field in schema_class().fields.items() if not field.dump_only]
+    return DelimitedList(
+        ma.fields.String(validate=ma.validate.OneOf(names)),
+        data_key="fields",
+        validate=ma.validate.Length(min=1, max=len(names)),
+        metadata={
+            "description": "Comma-separated fields to return for each object (a sparse "
+            "fieldset); `id` is always returned. In CSV they are the columns, in this order.",
+            "example": ["id", names[1]],
+        },
+    )
+
+
+def embed_field(relations):
+    """`embed`: related objects to return inline, beside the ids that name them."""
+    return DelimitedList(
+        ma.fields.String(validate=ma.validate.OneOf(list(relations))),
+        validate=ma.validate.Length(min=1, max=len(relations)),
+        metadata={
+            "description": enum_description(
+                "Comma-separated related objects to include inline, saving a request per "
+                "id; the ids stay. In CSV an embedded object is its name (or words).",
+                relations,
+            ),
+            "example": [next(iter(relations))],
+        },
     )

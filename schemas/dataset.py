@@ -12,7 +12,7 @@ from schemas.quotes import QuoteSchema
 class AnnotationSchema(ma.Schema):
     """One article's curated facts: its metadata, entities, quotes, figures and events."""
 
-    article = ma.fields.Nested(ArticleSchema(exclude=("counts",)), required=True)
+    article = ma.fields.Nested(ArticleSchema(exclude=("counts", "facets")), required=True)
     entities = ma.fields.List(ma.fields.Nested(EntitySchema), required=True)
     quotes = ma.fields.List(ma.fields.Nested(QuoteSchema), required=True)
     figures = ma.fields.List(ma.fields.Nested(FigureSchema), required=True)

@@ -5,9 +5,11 @@ import marshmallow as ma
 from schemas.common import (
     ListQueryArgsSchema,
     enum_description,
+    fields_field,
     mentions_field,
     search_field,
     slug_field,
+    sort_field,
 )
 
 ENTITY_TYPES = {
@@ -68,8 +70,16 @@ class EntitySchema(ma.Schema):
     )
 
 
-class EntityQueryArgsSchema(ListQueryArgsSchema):
-    """Filters for the entity list."""
+class EntityViewArgsSchema(ma.Schema):
+    """Options for how each entity is returned."""
+
+    fields_ = fields_field(EntitySchema)
+
+
+class EntityQueryArgsSchema(ListQueryArgsSchema, EntityViewArgsSchema):
+    """Filters, order and options for the entity list."""
+
+    sort = sort_field(["position", "name", "type", "id"], "`position`")
 
     type = ma.fields.String(
         validate=ma.validate.OneOf(list(ENTITY_TYPES)),

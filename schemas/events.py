@@ -4,13 +4,19 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    embed_field,
     entity_filter_field,
     enum_description,
+    fields_field,
     mentions_field,
     slug_field,
     slug_list_field,
+    sort_field,
 )
 from schemas.dates import PRECISIONS, PartialDate, date_bounds, date_precision
+from schemas.entities import EntitySchema
+from schemas.figures import FigureSchema
+from schemas.quotes import QuoteSchema
 
 PRECISION_MEANINGS = {
     "year": "`date` is `YYYY`: the event falls somewhere in that year.",
@@ -73,6 +79,21 @@ class EventSchema(ma.Schema):
     quote_ids = slug_list_field("Ids of quotes the event produced.", [])
     figure_ids = slug_list_field("Ids of figures that describe the event.", [])
     mentions = mentions_field("The words of the article that place the event in time.")
+    entities = ma.fields.List(
+        ma.fields.Nested(EntitySchema),
+        dump_only=True,
+        metadata={"description": "The entities involved; present with `embed=entities`."},
+    )
+    quotes = ma.fields.List(
+        ma.fields.Nested(QuoteSchema),
+        dump_only=True,
+        metadata={"description": "The quotes it produced; present with `embed=quotes`."},
+    )
+    figures = ma.fields.List(
+        ma.fields.Nested(FigureSchema),
+        dump_only=True,
+        metadata={"description": "The figures describing it; present with `embed=figures`."},
+    )
 
     @ma.validates_schema
     def precision_matches_date(self, data, **kwargs):
@@ -88,8 +109,24 @@ class EventSchema(ma.Schema):
             )
 
 
-class TimelineQueryArgsSchema(ListQueryArgsSchema):
-    """Filters for the timeline."""
+EVENT_RELATIONS = {
+    "entities": "the entities involved, as `entities`",
+    "quotes": "the quotes it produced, as `quotes`",
+    "figures": "the figures describing it, as `figures`",
+}
+
+
+class EventViewArgsSchema(ma.Schema):
+    """Options for how each event is returned."""
+
+    fields_ = fields_field(EventSchema)
+    embed = embed_field(EVENT_RELATIONS)
+
+
+class TimelineQueryArgsSchema(ListQueryArgsSchema, EventViewArgsSchema):
+    """Filters, order and options for the timeline."""
+
+    sort = sort_field(["date", "position", "id"], "`date`, then `position`")
 
     from_ = PartialDate(
         data_key="from",

@@ -7,14 +7,18 @@ import marshmallow as ma
 from schemas.common import (
     ListQueryArgsSchema,
     MentionSchema,
+    embed_field,
     entity_filter_field,
     enum_description,
+    fields_field,
     mentions_field,
     search_field,
     slug_field,
     slug_list_field,
+    sort_field,
 )
 from schemas.dates import PartialDate
+from schemas.entities import EntitySchema
 
 QUALIFIERS = {
     "exact": "The number as stated, with no hedge.",
@@ -135,10 +139,35 @@ class FigureSchema(ma.Schema):
         'Every place the article states the figure, with its hedge words ("some 14,000 '
         'soldiers"). A figure stated twice is one figure with two mentions.'
     )
+    sources = ma.fields.List(
+        ma.fields.Nested(EntitySchema),
+        dump_only=True,
+        metadata={"description": "The source entities; present with `embed=sources`."},
+    )
+    entities = ma.fields.List(
+        ma.fields.Nested(EntitySchema),
+        dump_only=True,
+        metadata={"description": "The entities counted; present with `embed=entities`."},
+    )
 
 
-class FigureQueryArgsSchema(ListQueryArgsSchema):
-    """Filters for the figure list."""
+FIGURE_RELATIONS = {
+    "sources": "the entities it is attributed to, as `sources`",
+    "entities": "the entities it counts or concerns, as `entities`",
+}
+
+
+class FigureViewArgsSchema(ma.Schema):
+    """Options for how each figure is returned."""
+
+    fields_ = fields_field(FigureSchema)
+    embed = embed_field(FIGURE_RELATIONS)
+
+
+class FigureQueryArgsSchema(ListQueryArgsSchema, FigureViewArgsSchema):
+    """Filters, order and options for the figure list."""
+
+    sort = sort_field(["position", "value", "unit", "qualifier", "id"], "`position`")
 
     source = entity_filter_field("Only figures attributed to this entity id.", "vadym-skibytsky")
     q = search_field("the unit and description")

@@ -4,12 +4,16 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    embed_field,
     entity_filter_field,
     enum_description,
+    fields_field,
     mentions_field,
     search_field,
     slug_field,
+    sort_field,
 )
+from schemas.entities import EntitySchema
 
 QUOTE_KINDS = {
     "full": "A whole quoted sentence or passage.",
@@ -68,10 +72,36 @@ class QuoteSchema(ma.Schema):
         metadata={"example": "reuters"},
     )
     mentions = mentions_field("The quoted words in the article text.")
+    speaker = ma.fields.Nested(
+        EntitySchema,
+        dump_only=True,
+        metadata={"description": "The speaker entity; present with `embed=speaker`."},
+    )
+    outlet = ma.fields.Nested(
+        EntitySchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The outlet entity or `null`; present with `embed=outlet`."},
+    )
 
 
-class QuoteQueryArgsSchema(ListQueryArgsSchema):
-    """Filters for the quote list."""
+QUOTE_RELATIONS = {
+    "speaker": "the entity who said it, as `speaker`",
+    "outlet": "the outlet entity, as `outlet`",
+}
+
+
+class QuoteViewArgsSchema(ma.Schema):
+    """Options for how each quote is returned."""
+
+    fields_ = fields_field(QuoteSchema)
+    embed = embed_field(QUOTE_RELATIONS)
+
+
+class QuoteQueryArgsSchema(ListQueryArgsSchema, QuoteViewArgsSchema):
+    """Filters, order and options for the quote list."""
+
+    sort = sort_field(["position", "speaker_id", "kind", "id"], "`position`")
 
     speaker = entity_filter_field("Only quotes by this entity id.", "dmitry-peskov")
     q = search_field("the quoted text")

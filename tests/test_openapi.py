@@ -56,13 +56,22 @@ def test_every_schema_property_is_described(spec):
             assert definition.get("description"), f"{name}.{prop}"
 
 
-def test_path_examples_are_real_objects(client, spec):
+def test_documented_examples_are_real_objects(client, spec):
+    """Path examples name real facts, and required query examples make a valid request."""
     for path, item in spec["paths"].items():
         examples = {
             p["name"]: p["example"] for p in item.get("parameters", []) if p["in"] == "path"
         }
-        url = path.format(**examples)
-        assert client.get(url).status_code == 200, url
+        required = [
+            f"{p['name']}={p['schema']['example']}"
+            for p in item["get"].get("parameters", [])
+            if p["in"] == "query" and p.get("required")
+        ]
+        url = path.format(**examples) + ("?" + "&".join(required) if required else "")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if required:
+            assert response.get_json(), f"{url} finds nothing"
 
 
 def test_errors_are_documented_as_problem_details(spec):

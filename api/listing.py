@@ -1,0 +1,100 @@
+"""Shaping facts into a response: order, page, related objects inline, chosen fields."""
+
+from urllib.parse import urlencode
+
+import flask_smorest
+from flask import current_app, request
+
+from api.representations import csv_columns, respond
+from api.store import SERVED_SCHEMAS
+from schemas.articles import ArticleSummarySchema
+from schemas.dates import date_bounds
+
+LIST_SCHEMAS = {**SERVED_SCHEMAS, "articles": ArticleSummarySchema()}
+
+# (kind, embed name) -> (field holding the id(s), kind of the related fact, holds a list)
+RELATIONS = {
+    ("quotes", "speaker"): ("speaker_id", "entities", False),
+    ("quotes", "outlet"): ("outlet_id", "entities", False),
+    ("figures", "sources"): ("source_ids", "entities", True),
+    ("figures", "entities"): ("entity_ids", "entities", True),
+    ("events", "entities"): ("entity_ids", "entities", True),
+    ("events", "quotes"): ("quote_ids", "quotes", True),
+    ("events", "figures"): ("figure_ids", "figures", True),
+}
+
+
+def _sort_key(name):
+    if name == "position":  # reading order: the first mention
+        return lambda fact: fact["mentions"][0]["start"]
+    if name == "date":  # a partial date sorts by the span it covers
+        return lambda fact: date_bounds(fact["date"])
+    # Missing values (a quote with no channel) sort last ascending, first descending.
+    return lambda fact: (fact[name] is None, fact[name] if fact[name] is not None else "")
+
+
+def sort_facts(facts, keys):
+    """Order facts by `keys` (`-` for descending), the first key most significant."""
+    ordered = list(facts)
+    for key in reversed(keys):  # stable sorts, least significant key first
+        ordered.sort(key=_sort_key(key.removeprefix("-")), reverse=key.startswith("-"))
+    return ordered
+
+
+def paginate(items, args):
+    """Cut one page out of `items`; return it with the X-Pagination and Link headers.
+
+    X-Pagination keeps flask-smorest's format. Link (RFC 8288) gives first/prev/next/last
+    URLs that keep every other query parameter as the client sent it. A page past the end is
+    an empty list whose links still lead back.
+    """
+    page, page_size = args["page"], args["page_size"]
+    first_item = (page - 1) * page_size
+    page_items = list(items[first_item : first_item + page_size])
+    metadata = flask_smorest.Blueprint._make_pagination_metadata(page, page_size, len(items))
+    last_page = max(metadata.get("last_page", 1), 1)
+    targets = {"first": 1, "last": last_page}
+    if page > 1:
+        targets["prev"] = min(page - 1, last_page)
+    if page < last_page:
+        targets["next"] = page + 1
+    query = request.args.to_dict(flat=False)
+    links = []
+    for relation in ("first", "prev", "next", "last"):
+        if relation in targets:
+            query["page"] = [str(targets[relation])]
+            links.append(f'<{request.path}?{urlencode(query, doseq=True)}>; rel="{relation}"')
+    headers = {"X-Pagination": current_app.json.dumps(metadata), "Link": ", ".join(links)}
+    return page_items, headers
+
+
+def shape(article, kind, fact, args):
+    """The fact as the client asked for it: chosen fields (id always), related objects inline."""
+    chosen = args.get("fields_")
+    if chosen:
+        shaped = {name: fact[name] for name in ["id", *(name for name in chosen if name != "id")]}
+    else:
+        shaped = dict(fact)
+    for relation in args.get("embed") or ():
+        id_field, related_kind, many = RELATIONS[(kind, relation)]
+        ids = fact[id_field]
+        if many:
+            shaped[relation] = [article.find(related_kind, related_id) for related_id in ids]
+        else:
+            shaped[relation] = article.find(related_kind, ids) if ids else None
+    return shaped
+
+
+def list_response(article, kind, facts, args):
+    """A page of facts, ordered and shaped as asked, in the negotiated representation."""
+    if args.get("sort"):
+        facts = sort_facts(facts, args["sort"])
+    page, headers = paginate(facts, args)
+    shaped = [shape(article, kind, fact, args) for fact in page]
+    columns = csv_columns(LIST_SCHEMAS[kind], args.get("fields_"), args.get("embed") or ())
+    return respond(shaped, headers, columns=columns)
+
+
+def fact_response(article, kind, fact, args):
+    """One fact, shaped exactly as the list shows it with the same options."""
+    return respond(shape(article, kind, fact, args))

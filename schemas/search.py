@@ -1,0 +1,94 @@
+"""Search across every kind of fact in an article."""
+
+import marshmallow as ma
+from webargs.fields import DelimitedList
+
+from schemas.common import ListQueryArgsSchema, MentionSchema, enum_description
+
+HIT_KINDS = {
+    "entity": "an entity (`/entities/{id}`)",
+    "quote": "a quote (`/quotes/{id}`)",
+    "figure": "a figure (`/figures/{id}`)",
+    "event": "a timeline event (`/timeline/{id}`)",
+}
+HIT_FIELDS = {
+    "text": "the words occur in the article text, inside one of the fact's mentions",
+    "annotation": "the words occur only in the fact's annotation (name, alias, description, "
+    "summary)",
+}
+
+
+class SearchQueryArgsSchema(ListQueryArgsSchema):
+    """What to search for, and in which kinds of fact."""
+
+    q = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={
+            "description": "Words to find, case-insensitively, in the text and the annotation.",
+            "example": "Kursk",
+        },
+    )
+    kind = DelimitedList(
+        ma.fields.String(validate=ma.validate.OneOf(list(HIT_KINDS))),
+        validate=ma.validate.Length(min=1, max=len(HIT_KINDS)),
+        metadata={
+            "description": "Comma-separated kinds of fact to search; all by default.",
+            "example": ["entity", "quote"],
+        },
+    )
+
+
+class SearchHitSchema(ma.Schema):
+    """One fact that matches, with where in the text it matched."""
+
+    class Meta:
+        ordered = True
+
+    kind = ma.fields.String(
+        required=True,
+        metadata={"description": enum_description("Kind of fact:", HIT_KINDS), "example": "entity"},
+    )
+    id = ma.fields.String(
+        required=True, metadata={"description": "Id of the fact.", "example": "kursk-oblast"}
+    )
+    label = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "The fact's name, words, description or summary.",
+            "example": "Kursk Oblast",
+        },
+    )
+    url = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "API path of the fact.",
+            "example": "/v1/articles/north-korean-troops-help-russian-army-clear-mines/entities/"
+            "kursk-oblast",
+        },
+    )
+    field = ma.fields.String(
+        required=True,
+        metadata={
+            "description": enum_description("Where it matched:", HIT_FIELDS),
+            "example": "text",
+        },
+    )
+    match = ma.fields.Nested(
+        MentionSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The exact span of the words in the article text; `null` for an "
+            "annotation-only match."
+        },
+    )
+    mention = ma.fields.Nested(
+        MentionSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The fact's mention that contains `match`; `null` for an "
+            "annotation-only match."
+        },
+    )
