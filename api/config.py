@@ -37,6 +37,13 @@ class Config:
     # Static assets (explorer, reader page) are versioned by the package: cache them a day.
     SEND_FILE_MAX_AGE_DEFAULT = 86400
 
+    # Origins whose scripts may read responses: "*" (any) or a comma-separated list.
+    CORS_ORIGINS = [
+        origin.strip()
+        for origin in os.environ.get("ARTICLE_FACTS_CORS_ORIGINS", "*").split(",")
+        if origin.strip()
+    ]
+
     API_TITLE = "Article Facts API"
     API_VERSION = "1.0.0"
     OPENAPI_VERSION = "3.1.0"

@@ -30,17 +30,22 @@ def problem_response(status, detail, errors=None, headers=None):
     return response
 
 
+def _message_text(messages):
+    """Flatten marshmallow's messages for one parameter (list items are keyed by index)."""
+    if isinstance(messages, dict):
+        return " ".join(f"item {key}: {_message_text(value)}" for key, value in messages.items())
+    if isinstance(messages, list):
+        return " ".join(_message_text(message) for message in messages)
+    return str(messages)
+
+
 def _describe_invalid_arguments(messages):
-    """'Invalid query parameter page_size: Must be ...' from webargs' nested messages."""
-    parts = []
-    for location, fields in messages.items():
-        for name, field_messages in fields.items():
-            text = (
-                " ".join(str(m) for m in field_messages)
-                if isinstance(field_messages, list)
-                else str(field_messages)
-            )
-            parts.append(f"{location} parameter {name!r}: {text}")
+    """'Invalid query parameter 'page_size': Must be ...' from webargs' nested messages."""
+    parts = [
+        f"{location} parameter {name!r}: {_message_text(field_messages)}"
+        for location, fields in messages.items()
+        for name, field_messages in fields.items()
+    ]
     return "Invalid " + "; ".join(parts)
 
 

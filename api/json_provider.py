@@ -9,7 +9,10 @@ class OrjsonProvider(JSONProvider):
 
     def dumps(self, obj, **kwargs):
         """Serialise `obj` to a JSON string; `indent` (2 only) and `sort_keys` are honoured."""
-        option = orjson.OPT_INDENT_2 if kwargs.get("indent") else 0
+        # Validation messages for list items are keyed by index (an int).
+        option = orjson.OPT_NON_STR_KEYS
+        if kwargs.get("indent"):
+            option |= orjson.OPT_INDENT_2
         if kwargs.get("sort_keys"):
             option |= orjson.OPT_SORT_KEYS
         return orjson.dumps(obj, option=option).decode("utf-8")
@@ -21,4 +24,5 @@ class OrjsonProvider(JSONProvider):
     def response(self, *args, **kwargs):
         """A response whose body is the JSON of the argument(s), like `flask.jsonify`."""
         obj = self._prepare_response_obj(args, kwargs)
-        return self._app.response_class(orjson.dumps(obj), mimetype="application/json")
+        body = orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+        return self._app.response_class(body, mimetype="application/json")

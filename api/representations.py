@@ -175,6 +175,11 @@ class ResponseCache:
         # gthread workers share the cache between threads; cachetools is not thread-safe.
         self._lock = threading.Lock()
 
+    @property
+    def size_bytes(self):
+        """Memory the cached bodies take now, as counted against the bound."""
+        return self._entries.currsize
+
     @staticmethod
     def key():
         """What makes two requests the same: path, raw query string and representation."""

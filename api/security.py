@@ -1,6 +1,7 @@
 """Exposure controls: security headers on every response, per-client rate limits, proxies."""
 
 from flask import request
+from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -35,8 +36,20 @@ def add_security_headers(response):
     return response
 
 
+# Headers a script on another origin may read: caching, paging and rate-limit state.
+EXPOSED_HEADERS = [
+    "ETag",
+    "Link",
+    "X-Pagination",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+]
+
+
 def init_security(app):
-    """Attach security headers, the rate limiter and, when configured, proxy trust."""
+    """Attach security headers, the rate limiter, CORS and, when configured, proxy trust."""
     app.after_request(add_security_headers)
     if app.config["TRUSTED_PROXIES"]:
         # Behind N proxies the client address is the Nth from the right in X-Forwarded-For;
@@ -45,5 +58,25 @@ def init_security(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     limiter = Limiter(key_func=get_remote_address)
     limiter.init_app(app)
+    # Read-only and credential-free: any origin may read everything by default. With "*",
+    # the header is the wildcard itself, so one cached response serves every origin.
+    any_origin = app.config["CORS_ORIGINS"] == ["*"]
+    CORS(
+        app,
+        origins=app.config["CORS_ORIGINS"],
+        send_wildcard=any_origin,
+        methods=["GET", "HEAD", "OPTIONS"],
+        expose_headers=EXPOSED_HEADERS,
+        supports_credentials=False,
+        max_age=86400,
+    )
+    if not any_origin:
+        # The answer now depends on the Origin header: shared caches must key on it.
+        app.after_request(_vary_on_origin)
     app.extensions["article_facts"]["limiter"] = limiter
     return limiter
+
+
+def _vary_on_origin(response):
+    response.vary.add("Origin")
+    return response
