@@ -55,13 +55,16 @@ def find_fact(article, kind, fact_id):
 
 
 def require_entity(article, parameter, entity_id):
-    """Reject a filter naming an entity the article does not have: a typo, not a question."""
+    """Refuse a filter naming an entity the article does not have, rather than answer "none".
+
+    The parameter is well-formed, so this is not a 422: the list it names does not exist,
+    so it is a 404 that says which parameter named what.
+    """
     if entity_id is not None and not article.has_entity(entity_id):
-        message = f"No entity {entity_id!r} in article {article.id!r}."
         abort(
-            422,
-            message=f"Invalid query parameter {parameter!r}: {message}",
-            errors={"query": {parameter: [message]}},
+            404,
+            message=f"No entity {entity_id!r} in article {article.id!r} "
+            f"(query parameter {parameter!r}).",
         )
 
 
@@ -73,7 +76,7 @@ def article_body(article):
 @blp.route("")
 class Articles(MethodView):
     @blp.arguments(ArticleQueryArgsSchema, location="query")
-    @blp.list_response(ArticleSummarySchema, CSV_COLUMNS)
+    @blp.list_response(ArticleSummarySchema(), CSV_COLUMNS)
     def get(self, args):
         """List the articles
 

@@ -48,7 +48,9 @@ class Blueprint(flask_smorest.Blueprint):
 
     def list_response(self, schema, columns):
         """Document (and offer) a paged list of `schema` objects as JSON or CSV."""
-        json_doc = self.response(200, schema(many=True), headers=LIST_HEADERS)
+        json_doc = self.response(
+            200, type(schema)(many=True, partial=schema.partial), headers=LIST_HEADERS
+        )
         csv_doc = self.alt_response(
             200,
             schema={"type": "string"},

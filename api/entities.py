@@ -6,6 +6,7 @@ from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.representations import JSON, offers
+from schemas.common import as_served
 from schemas.entities import EntityQueryArgsSchema, EntitySchema, EntityViewArgsSchema
 
 ENTITY_ID_PARAMETER = path_parameter("entity_id", "Id (slug) of the entity.", "vadym-skibytsky")
@@ -23,7 +24,7 @@ blp = Blueprint(
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Entities(MethodView):
     @blp.arguments(EntityQueryArgsSchema, location="query")
-    @blp.list_response(EntitySchema, CSV_COLUMNS)
+    @blp.list_response(as_served(EntitySchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List the entities an article names
@@ -40,7 +41,7 @@ class Entities(MethodView):
 @blp.route("/<entity_id>", parameters=[ARTICLE_ID_PARAMETER, ENTITY_ID_PARAMETER])
 class EntitiesById(MethodView):
     @blp.arguments(EntityViewArgsSchema, location="query")
-    @blp.response(200, EntitySchema)
+    @blp.response(200, as_served(EntitySchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @offers(JSON)
     def get(self, args, article_id, entity_id):

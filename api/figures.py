@@ -6,6 +6,7 @@ from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.representations import JSON, offers
+from schemas.common import as_served
 from schemas.figures import FigureQueryArgsSchema, FigureSchema, FigureViewArgsSchema
 
 FIGURE_ID_PARAMETER = path_parameter(
@@ -29,7 +30,7 @@ blp = Blueprint(
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Figures(MethodView):
     @blp.arguments(FigureQueryArgsSchema, location="query")
-    @blp.list_response(FigureSchema, CSV_COLUMNS)
+    @blp.list_response(as_served(FigureSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List the figures in an article
@@ -46,7 +47,7 @@ class Figures(MethodView):
 @blp.route("/<figure_id>", parameters=[ARTICLE_ID_PARAMETER, FIGURE_ID_PARAMETER])
 class FiguresById(MethodView):
     @blp.arguments(FigureViewArgsSchema, location="query")
-    @blp.response(200, FigureSchema)
+    @blp.response(200, as_served(FigureSchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @offers(JSON)
     def get(self, args, article_id, figure_id):

@@ -6,6 +6,7 @@ from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.representations import JSON, offers
+from schemas.common import as_served
 from schemas.quotes import QuoteQueryArgsSchema, QuoteSchema, QuoteViewArgsSchema
 
 QUOTE_ID_PARAMETER = path_parameter(
@@ -28,7 +29,7 @@ blp = Blueprint(
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Quotes(MethodView):
     @blp.arguments(QuoteQueryArgsSchema, location="query")
-    @blp.list_response(QuoteSchema, CSV_COLUMNS)
+    @blp.list_response(as_served(QuoteSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List the quotes in an article
@@ -45,7 +46,7 @@ class Quotes(MethodView):
 @blp.route("/<quote_id>", parameters=[ARTICLE_ID_PARAMETER, QUOTE_ID_PARAMETER])
 class QuotesById(MethodView):
     @blp.arguments(QuoteViewArgsSchema, location="query")
-    @blp.response(200, QuoteSchema)
+    @blp.response(200, as_served(QuoteSchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @offers(JSON)
     def get(self, args, article_id, quote_id):

@@ -6,6 +6,7 @@ from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.representations import JSON, offers
+from schemas.common import as_served
 from schemas.events import EventSchema, EventViewArgsSchema, TimelineQueryArgsSchema
 
 EVENT_ID_PARAMETER = path_parameter("event_id", "Id (slug) of the event.", "ukraine-assaults-kursk")
@@ -27,7 +28,7 @@ blp = Blueprint(
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Timeline(MethodView):
     @blp.arguments(TimelineQueryArgsSchema, location="query")
-    @blp.list_response(EventSchema, CSV_COLUMNS)
+    @blp.list_response(as_served(EventSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List an article's events in date order
@@ -44,7 +45,7 @@ class Timeline(MethodView):
 @blp.route("/<event_id>", parameters=[ARTICLE_ID_PARAMETER, EVENT_ID_PARAMETER])
 class TimelineById(MethodView):
     @blp.arguments(EventViewArgsSchema, location="query")
-    @blp.response(200, EventSchema)
+    @blp.response(200, as_served(EventSchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @offers(JSON)
     def get(self, args, article_id, event_id):

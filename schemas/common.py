@@ -172,3 +172,14 @@ def embed_field(relations):
             "example": [next(iter(relations))],
         },
     )
+
+
+def as_served(schema_class, **kwargs):
+    """The schema as documented for responses: only `id` is sure to be present.
+
+    A sparse fieldset (`fields`) may leave any other field out, so the OpenAPI document must
+    not promise them. The dataset itself is loaded with the plain schema, where every field is
+    required. All response uses share these modifiers, so OpenAPI has one component per schema.
+    """
+    optional = tuple(name for name in schema_class._declared_fields if name != "id")
+    return schema_class(partial=optional, **kwargs)

@@ -6,6 +6,12 @@ import re
 import marshmallow as ma
 
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# The same shape with real months and days, published as the OpenAPI `pattern` so clients
+# (and contract fuzzers) know the form; February 29 of a common year is still refused.
+PARTIAL_DATE_PATTERN = (
+    r"^\d{4}(-(0[1-9]|1[0-2])|-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
+    r"|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31|02-29))?$"
+)
 PRECISIONS = ("year", "month", "day")
 
 
@@ -34,6 +40,10 @@ class PartialDate(ma.fields.String):
     default_error_messages = {
         "invalid_partial_date": "Not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.",
     }
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": PARTIAL_DATE_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    as_served,
     embed_field,
     entity_filter_field,
     enum_description,
@@ -80,17 +81,17 @@ class EventSchema(ma.Schema):
     figure_ids = slug_list_field("Ids of figures that describe the event.", [])
     mentions = mentions_field("The words of the article that place the event in time.")
     entities = ma.fields.List(
-        ma.fields.Nested(EntitySchema),
+        ma.fields.Nested(as_served(EntitySchema)),
         dump_only=True,
         metadata={"description": "The entities involved; present with `embed=entities`."},
     )
     quotes = ma.fields.List(
-        ma.fields.Nested(QuoteSchema),
+        ma.fields.Nested(as_served(QuoteSchema)),
         dump_only=True,
         metadata={"description": "The quotes it produced; present with `embed=quotes`."},
     )
     figures = ma.fields.List(
-        ma.fields.Nested(FigureSchema),
+        ma.fields.Nested(as_served(FigureSchema)),
         dump_only=True,
         metadata={"description": "The figures describing it; present with `embed=figures`."},
     )
@@ -133,7 +134,7 @@ class TimelineQueryArgsSchema(ListQueryArgsSchema, EventViewArgsSchema):
         metadata={
             "description": "Only events that may fall on or after the start of this date "
             "(`YYYY`, `YYYY-MM` or `YYYY-MM-DD`). An event dated to a year or month is kept when "
-            "its span overlaps the range.",
+            "its span overlaps the range; a range that ends before it starts matches nothing.",
             "example": "2024",
         },
     )
@@ -145,10 +146,3 @@ class TimelineQueryArgsSchema(ListQueryArgsSchema, EventViewArgsSchema):
         },
     )
     entity = entity_filter_field("Only events involving this entity id.", "north-korean-troops")
-
-    @ma.validates_schema
-    def range_is_ordered(self, data, **kwargs):
-        """An empty range is a mistake, not a question."""
-        if "from_" in data and "to" in data:
-            if date_bounds(data["from_"])[0] > date_bounds(data["to"])[1]:
-                raise ma.ValidationError("'from' is after 'to'.", "from")

@@ -7,6 +7,7 @@ import marshmallow as ma
 from schemas.common import (
     ListQueryArgsSchema,
     MentionSchema,
+    as_served,
     embed_field,
     entity_filter_field,
     enum_description,
@@ -140,12 +141,12 @@ class FigureSchema(ma.Schema):
         'soldiers"). A figure stated twice is one figure with two mentions.'
     )
     sources = ma.fields.List(
-        ma.fields.Nested(EntitySchema),
+        ma.fields.Nested(as_served(EntitySchema)),
         dump_only=True,
         metadata={"description": "The source entities; present with `embed=sources`."},
     )
     entities = ma.fields.List(
-        ma.fields.Nested(EntitySchema),
+        ma.fields.Nested(as_served(EntitySchema)),
         dump_only=True,
         metadata={"description": "The entities counted; present with `embed=entities`."},
     )

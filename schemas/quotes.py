@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    as_served,
     embed_field,
     entity_filter_field,
     enum_description,
@@ -73,12 +74,12 @@ class QuoteSchema(ma.Schema):
     )
     mentions = mentions_field("The quoted words in the article text.")
     speaker = ma.fields.Nested(
-        EntitySchema,
+        as_served(EntitySchema),
         dump_only=True,
         metadata={"description": "The speaker entity; present with `embed=speaker`."},
     )
     outlet = ma.fields.Nested(
-        EntitySchema,
+        as_served(EntitySchema),
         dump_only=True,
         allow_none=True,
         metadata={"description": "The outlet entity or `null`; present with `embed=outlet`."},

@@ -96,11 +96,11 @@ def test_unknown_path_is_404_problem(client):
     assert "/v2/nothing" in problem["detail"]
 
 
-def test_unknown_filter_entity_is_422_naming_the_parameter(client):
+def test_unknown_filter_entity_is_404_naming_the_parameter(client):
     base = f"/v1/articles/{ARTICLE_ID}"
     for path, parameter in [("quotes", "speaker"), ("figures", "source"), ("timeline", "entity")]:
-        problem = assert_problem(client.get(f"{base}/{path}?{parameter}=nobody"), 422)
-        assert "'nobody'" in problem["errors"]["query"][parameter][0]
+        problem = assert_problem(client.get(f"{base}/{path}?{parameter}=nobody"), 404)
+        assert "'nobody'" in problem["detail"] and repr(parameter) in problem["detail"]
 
 
 def test_unexpected_failure_is_a_500_problem_without_internals():

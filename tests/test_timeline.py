@@ -33,7 +33,11 @@ def test_filter_by_entity(client):
     assert events[0]["quote_ids"] == ["kim-continue-without-interruption"]
 
 
-@pytest.mark.parametrize("bad", ["from=2024-13", "from=24", "to=2024-02-30", "from=2025&to=2024"])
+def test_range_ending_before_it_starts_matches_nothing(client):
+    assert dates(client, "from=2025&to=2024") == []
+
+
+@pytest.mark.parametrize("bad", ["from=2024-13", "from=24", "to=2024-02-30", "to=2023-02-29"])
 def test_bad_dates_are_422_naming_the_parameter(client, bad):
     response = client.get(f"{ARTICLE}/timeline?{bad}")
     assert response.status_code == 422
