@@ -39,6 +39,8 @@ SPEC_OPTIONS = {
         "license": {"name": "MIT", "identifier": "MIT"},
     },
     "servers": [{"url": "/", "description": "This server"}],
+    # Public and read-only: no operation needs credentials.
+    "security": [],
 }
 
 PAGINATION_HEADER = {

@@ -7,7 +7,7 @@ from flask_smorest import abort
 from api.blueprint import Blueprint, path_parameter
 from api.jsonld import news_article
 from api.listing import list_response
-from api.representations import JSON, JSON_LD, TEXT, media_type, offers, respond
+from api.representations import JSON, JSON_LD, TEXT, media_type, respond
 from api.store import SINGULAR
 from schemas.articles import (
     EXAMPLE_ARTICLE_ID,
@@ -75,6 +75,7 @@ def article_body(article):
 
 @blp.route("")
 class Articles(MethodView):
+    @blp.doc(operationId="listArticles")
     @blp.arguments(ArticleQueryArgsSchema, location="query")
     @blp.list_response(ArticleSummarySchema(), CSV_COLUMNS)
     def get(self, args):
@@ -92,6 +93,7 @@ class Articles(MethodView):
 
 @blp.route("/<article_id>", parameters=[ARTICLE_ID_PARAMETER])
 class ArticlesById(MethodView):
+    @blp.doc(operationId="getArticle")
     @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(200, ArticleSchema)
     @blp.alt_response(
@@ -105,7 +107,7 @@ class ArticlesById(MethodView):
         "`@context` inline. Node ids are the API paths of the facts.",
     )
     @blp.alt_response(404, response="NOT_FOUND")
-    @offers(JSON, JSON_LD)
+    @blp.offers(JSON, JSON_LD)
     def get(self, args, article_id):
         """Get an article's metadata, fact counts and facets
 
@@ -121,6 +123,7 @@ class ArticlesById(MethodView):
 
 @blp.route("/<article_id>/text", parameters=[ARTICLE_ID_PARAMETER])
 class ArticleText(MethodView):
+    @blp.doc(operationId="getArticleText")
     @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(
         200,
@@ -130,7 +133,7 @@ class ArticleText(MethodView):
         "Unicode code point offsets into this text.",
     )
     @blp.alt_response(404, response="NOT_FOUND")
-    @offers(TEXT)
+    @blp.offers(TEXT)
     def get(self, args, article_id):
         """Get the exact text of an article
 

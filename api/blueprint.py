@@ -46,6 +46,15 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = StrictQueryParser(unknown=None)
 
+    def offers(self, *media_types):
+        """Offer these media types (the default first) and document the 406 for the rest."""
+        not_acceptable = self.alt_response(406, response="NOT_ACCEPTABLE")
+
+        def decorate(view):
+            return offers(*media_types)(not_acceptable(view))
+
+        return decorate
+
     def list_response(self, schema, columns):
         """Document (and offer) a paged list of `schema` objects as JSON or CSV."""
         json_doc = self.response(
@@ -61,6 +70,6 @@ class Blueprint(flask_smorest.Blueprint):
         )
 
         def decorate(view):
-            return offers(JSON, CSV)(json_doc(csv_doc(view)))
+            return self.offers(JSON, CSV)(json_doc(csv_doc(view)))
 
         return decorate

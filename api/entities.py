@@ -5,7 +5,7 @@ from flask.views import MethodView
 from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
-from api.representations import JSON, offers
+from api.representations import JSON
 from schemas.common import as_served
 from schemas.entities import EntityQueryArgsSchema, EntitySchema, EntityViewArgsSchema
 
@@ -23,6 +23,7 @@ blp = Blueprint(
 
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Entities(MethodView):
+    @blp.doc(operationId="listEntities")
     @blp.arguments(EntityQueryArgsSchema, location="query")
     @blp.list_response(as_served(EntitySchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
@@ -40,10 +41,11 @@ class Entities(MethodView):
 
 @blp.route("/<entity_id>", parameters=[ARTICLE_ID_PARAMETER, ENTITY_ID_PARAMETER])
 class EntitiesById(MethodView):
+    @blp.doc(operationId="getEntity")
     @blp.arguments(EntityViewArgsSchema, location="query")
     @blp.response(200, as_served(EntitySchema))
     @blp.alt_response(404, response="NOT_FOUND")
-    @offers(JSON)
+    @blp.offers(JSON)
     def get(self, args, article_id, entity_id):
         """Get one entity
 

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_entity
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
-from api.representations import JSON, offers
+from api.representations import JSON
 from schemas.common import as_served
 from schemas.figures import FigureQueryArgsSchema, FigureSchema, FigureViewArgsSchema
 
@@ -29,6 +29,7 @@ blp = Blueprint(
 
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Figures(MethodView):
+    @blp.doc(operationId="listFigures")
     @blp.arguments(FigureQueryArgsSchema, location="query")
     @blp.list_response(as_served(FigureSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
@@ -46,10 +47,11 @@ class Figures(MethodView):
 
 @blp.route("/<figure_id>", parameters=[ARTICLE_ID_PARAMETER, FIGURE_ID_PARAMETER])
 class FiguresById(MethodView):
+    @blp.doc(operationId="getFigure")
     @blp.arguments(FigureViewArgsSchema, location="query")
     @blp.response(200, as_served(FigureSchema))
     @blp.alt_response(404, response="NOT_FOUND")
-    @offers(JSON)
+    @blp.offers(JSON)
     def get(self, args, article_id, figure_id):
         """Get one figure
 

@@ -1,10 +1,21 @@
 """Liveness and readiness probes for process managers, load balancers and orchestrators."""
 
+from flask import current_app
 from flask.views import MethodView
 
 from api.articles import corpus
 from api.blueprint import Blueprint
+from api.representations import JSON
+from schemas.articles import NoQueryArgsSchema
 from schemas.health import HealthSchema
+
+
+def probe_response(status):
+    """A probe's answer: never stored by a cache, which could answer for a dead instance."""
+    response = current_app.json.response({"status": status, "articles": len(corpus())})
+    response.cache_control.no_store = True
+    return response
+
 
 blp = Blueprint(
     "health",
@@ -15,24 +26,30 @@ blp = Blueprint(
 
 @blp.route("/healthz")
 class Liveness(MethodView):
+    @blp.doc(operationId="checkLiveness")
+    @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(200, HealthSchema)
-    def get(self):
+    @blp.offers(JSON)
+    def get(self, args):
         """Check that the process answers
 
         Liveness: 200 whenever the server can run a request at all. Restart the instance when
         this fails.
         """
-        return {"status": "ok", "articles": len(corpus())}
+        return probe_response("ok")
 
 
 @blp.route("/readyz")
 class Readiness(MethodView):
+    @blp.doc(operationId="checkReadiness")
+    @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(200, HealthSchema)
-    def get(self):
+    @blp.offers(JSON)
+    def get(self, args):
         """Check that the dataset is loaded and validated
 
         Readiness: the app validates every article before it accepts a connection (gunicorn
         preloads it in the master), so an instance that answers here is serving validated
         data. A process with a bad dataset never starts, and this probe never answers.
         """
-        return {"status": "ready", "articles": len(corpus())}
+        return probe_response("ready")

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_entity
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
-from api.representations import JSON, offers
+from api.representations import JSON
 from schemas.common import as_served
 from schemas.quotes import QuoteQueryArgsSchema, QuoteSchema, QuoteViewArgsSchema
 
@@ -28,6 +28,7 @@ blp = Blueprint(
 
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Quotes(MethodView):
+    @blp.doc(operationId="listQuotes")
     @blp.arguments(QuoteQueryArgsSchema, location="query")
     @blp.list_response(as_served(QuoteSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
@@ -45,10 +46,11 @@ class Quotes(MethodView):
 
 @blp.route("/<quote_id>", parameters=[ARTICLE_ID_PARAMETER, QUOTE_ID_PARAMETER])
 class QuotesById(MethodView):
+    @blp.doc(operationId="getQuote")
     @blp.arguments(QuoteViewArgsSchema, location="query")
     @blp.response(200, as_served(QuoteSchema))
     @blp.alt_response(404, response="NOT_FOUND")
-    @offers(JSON)
+    @blp.offers(JSON)
     def get(self, args, article_id, quote_id):
         """Get one quote
 

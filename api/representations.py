@@ -214,6 +214,7 @@ def cacheable(response):
         request.method in ("GET", "HEAD")
         and response.status_code == 200
         and not response.direct_passthrough  # static files stream and have their own ETags
+        and not response.cache_control.no_store  # health probes must be answered live
         and offered_media_types() is not None
     )
 

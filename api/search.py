@@ -5,7 +5,7 @@ from flask.views import MethodView
 from api.articles import ARTICLE_ID_PARAMETER, find_article
 from api.blueprint import Blueprint
 from api.listing import paginate
-from api.representations import JSON, offers, respond
+from api.representations import JSON, respond
 from schemas.search import SearchHitSchema, SearchQueryArgsSchema
 
 # Where each kind of hit lives under the article.
@@ -22,12 +22,13 @@ blp = Blueprint(
 
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Search(MethodView):
+    @blp.doc(operationId="searchFacts")
     @blp.arguments(SearchQueryArgsSchema, location="query")
     @blp.response(
         200, SearchHitSchema(many=True), headers={"X-Pagination": "PAGINATION", "Link": "LINK"}
     )
     @blp.alt_response(404, response="NOT_FOUND")
-    @offers(JSON)
+    @blp.offers(JSON)
     def get(self, args, article_id):
         """Search an article's facts
 

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_entity
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
-from api.representations import JSON, offers
+from api.representations import JSON
 from schemas.common import as_served
 from schemas.events import EventSchema, EventViewArgsSchema, TimelineQueryArgsSchema
 
@@ -27,6 +27,7 @@ blp = Blueprint(
 
 @blp.route("", parameters=[ARTICLE_ID_PARAMETER])
 class Timeline(MethodView):
+    @blp.doc(operationId="listEvents")
     @blp.arguments(TimelineQueryArgsSchema, location="query")
     @blp.list_response(as_served(EventSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
@@ -44,10 +45,11 @@ class Timeline(MethodView):
 
 @blp.route("/<event_id>", parameters=[ARTICLE_ID_PARAMETER, EVENT_ID_PARAMETER])
 class TimelineById(MethodView):
+    @blp.doc(operationId="getEvent")
     @blp.arguments(EventViewArgsSchema, location="query")
     @blp.response(200, as_served(EventSchema))
     @blp.alt_response(404, response="NOT_FOUND")
-    @offers(JSON)
+    @blp.offers(JSON)
     def get(self, args, article_id, event_id):
         """Get one event
 

@@ -14,7 +14,7 @@ from schemas.common import (
     slug_list_field,
     sort_field,
 )
-from schemas.dates import PRECISIONS, PartialDate, date_bounds, date_precision
+from schemas.dates import PRECISIONS, PartialDate, date_precision
 from schemas.entities import EntitySchema
 from schemas.figures import FigureSchema
 from schemas.quotes import QuoteSchema
