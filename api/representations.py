@@ -14,6 +14,7 @@ import threading
 from cachetools import LRUCache
 from flask import Response, current_app, g, request
 from flask_smorest import abort
+from werkzeug.datastructures import MIMEAccept
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -55,10 +56,11 @@ def negotiate():
     offered = offered_media_types()
     if not offered:
         return None
-    if not request.accept_mimetypes:
+    accepted = _accepted_types()
+    if not accepted:
         g.media_type = offered[0]
         return offered[0]
-    best = request.accept_mimetypes.best_match(offered)
+    best = accepted.best_match(offered)
     if best is None:
         available = ", ".join(offered)
         abort(
@@ -68,6 +70,17 @@ def negotiate():
         )
     g.media_type = best
     return best
+
+
+def _accepted_types():
+    """The client's Accept ranges, ignoring media type parameters other than q.
+
+    `Accept: application/json; charset=utf-8` means JSON: parameters on a range would
+    otherwise make werkzeug refuse the match, and every representation here is UTF-8.
+    """
+    return MIMEAccept(
+        [(value.split(";")[0].strip(), quality) for value, quality in request.accept_mimetypes]
+    )
 
 
 def media_type():

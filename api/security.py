@@ -1,6 +1,10 @@
 """Exposure controls: security headers on every response, per-client rate limits, proxies."""
 
+import re
+from urllib.parse import unquote_to_bytes
+
 from flask import request
+from flask_smorest import abort
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -17,6 +21,33 @@ PAGE_POLICY = (
 EXPLORER_POLICY = PAGE_POLICY.replace(
     "default-src 'self';", "default-src 'self'; style-src 'self' 'unsafe-inline';"
 )
+
+
+# Longer than any real request (the longest documented query is a few hundred characters);
+# gunicorn itself refuses request lines over 4094 bytes before the app sees them.
+MAX_URL_LENGTH = 2048
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def reject_malformed_request():
+    """Refuse requests no client of a read-only API means: a body, a URL too long, not UTF-8
+    once percent-decoded, or with control characters (NUL and friends). Each gets a 4xx
+    problem naming what was wrong."""
+    if request.routing_exception is not None:
+        return  # an unknown path or method: routing answers 404 or 405 first
+    if request.content_length or request.headers.get("Transfer-Encoding"):
+        abort(413, message="This API reads no request body; send none.")
+    raw_path = request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
+    raw_query = request.environ.get("QUERY_STRING", "").encode("latin-1", "replace")
+    if len(raw_path) + len(raw_query) > MAX_URL_LENGTH:
+        abort(414, message=f"The URL is longer than {MAX_URL_LENGTH} bytes.")
+    for part, raw in (("path", raw_path), ("query string", unquote_to_bytes(raw_query))):
+        try:
+            decoded = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            abort(400, message=f"The {part} is not valid UTF-8 once percent-decoded.")
+        if CONTROL_CHARACTERS.search(decoded.replace("+", " ")):
+            abort(400, message=f"The {part} contains control characters (such as NUL).")
 
 
 def add_security_headers(response):
@@ -50,6 +81,7 @@ EXPOSED_HEADERS = [
 
 def init_security(app):
     """Attach security headers, the rate limiter, CORS and, when configured, proxy trust."""
+    app.before_request(reject_malformed_request)
     app.after_request(add_security_headers)
     if app.config["TRUSTED_PROXIES"]:
         # Behind N proxies the client address is the Nth from the right in X-Forwarded-For;

@@ -1,6 +1,14 @@
-"""Shared fixtures: the app on the built-in corpus, a client, and paths to the source files."""
+"""Shared fixtures: the app on the built-in corpus, a client, paths, and a live gunicorn."""
 
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -12,6 +20,8 @@ ARTICLE = f"/v1/articles/{ARTICLE_ID}"
 # The source of record, laid beside the project checkout.
 SHARED_ARTICLE = ROOT.parent / "shared" / "article.txt"
 SECOND_ARTICLE_DIR = Path(__file__).parent / "fixtures" / "second-article"
+# Logs and screenshots of test runs; git-ignored.
+ARTIFACTS = ROOT / "test-artifacts"
 # Each fact list with the name of its detail path parameter's kind.
 FACT_LISTS = ("entities", "quotes", "figures", "timeline")
 
@@ -40,11 +50,60 @@ def facts(app):
     return {name: client.get(f"{ARTICLE}/{name}?page_size=100").get_json() for name in FACT_LISTS}
 
 
-@pytest.fixture()
-def unused_port():
+def free_port():
     """A loopback TCP port nothing is listening on right now."""
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture()
+def unused_port():
+    return free_port()
+
+
+@contextlib.contextmanager
+def gunicorn_server(*, workers=1, env=None, log_name="gunicorn", ready_within=30):
+    """The app as production runs it (gunicorn with gunicorn.conf.py) on a loopback port.
+
+    Yields the base URL and the process; stops the process it started, by its PID, however
+    the test ends. The log goes to test-artifacts/<log_name>.log.
+    """
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    log_path = ARTIFACTS / f"{log_name}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+            + ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + ready_within
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited with {process.returncode}; see {log_path}")
+            try:
+                with urllib.request.urlopen(f"{base_url}/readyz", timeout=1) as ready:
+                    if ready.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"gunicorn did not answer on {base_url} in {ready_within} s; see {log_path}"
+                )
+            time.sleep(0.1)
+        yield SimpleNamespace(url=base_url, port=port, process=process, log_path=log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
