@@ -4,10 +4,10 @@ import re
 from urllib.parse import unquote_to_bytes
 
 from flask import request
-from flask_smorest import abort
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_smorest import abort
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Data responses (JSON, CSV, text, problems) load nothing: forbid everything.

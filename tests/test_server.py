@@ -27,22 +27,24 @@ def raw_exchange(server, request_bytes):
     return status_line, answer
 
 
+def http(target, *header_lines, body=b""):
+    """A request as raw bytes: request line, headers, blank line, body."""
+    head = [b"GET " + target + b" HTTP/1.1", b"Host: x", *header_lines, b"Connection: close"]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
 RAW_REQUESTS = {
-    "request line over gunicorn's limit": b"GET /v1/articles?q="
-    + b"x" * 9000
-    + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-    "URL over the app's limit": f"GET {ARTICLE}/search?q={'x' * 3000} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
-    "NUL in the request line": b"GET /v1/articles/\x00 HTTP/1.1\r\nHost: x\r\n\r\n",
-    "raw non-UTF-8 path": b"GET /v1/articles/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    "request line over gunicorn's limit": http(b"/v1/articles?q=" + b"x" * 9000),
+    "URL over the app's limit": http(f"{ARTICLE}/search?q={'x' * 3000}".encode()),
+    "NUL in the request line": http(b"/v1/articles/\x00"),
+    "raw non-UTF-8 path": http(b"/v1/articles/\xff\xfe"),
     "not HTTP at all": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 garbage\r\n\r\n",
     "unknown HTTP version": b"GET / HTTP/9.9\r\nHost: x\r\n\r\n",
-    "header too large": b"GET /v1/articles HTTP/1.1\r\nHost: x\r\nAccept: "
-    + b"a" * 9000
-    + b"\r\n\r\n",
-    "too many headers": b"GET /v1/articles HTTP/1.1\r\n"
-    + b"".join(b"X-%d: y\r\n" % n for n in range(200))
-    + b"\r\n",
-    "body on a GET with a huge length": b"GET /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\nConnection: close\r\n\r\nabc",
+    "header too large": http(b"/v1/articles", b"Accept: " + b"a" * 9000),
+    "too many headers": http(b"/v1/articles", *(b"X-%d: y" % n for n in range(200))),
+    "body on a GET with a huge length": http(
+        b"/v1/articles", b"Content-Length: 99999999999", body=b"abc"
+    ),
 }
 
 
