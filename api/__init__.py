@@ -22,6 +22,7 @@ from flask import Blueprint, Flask
 from api import articles, entities, figures, health, quotes, search, timeline
 from api.config import Config
 from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
+from api.fastpath import FastPath
 from api.json_provider import OrjsonProvider
 from api.representations import init_representations
 from api.security import init_security
@@ -132,4 +133,7 @@ def create_app(config=None):
     # Registered last: its before_request runs after the rate limiter's, and its
     # after_request first, so a cached response never keeps per-request headers.
     init_representations(app)
+    if not app.config["RATELIMIT_ENABLED"]:
+        # Nothing then varies per request, so repeats can skip Flask entirely.
+        app.wsgi_app = FastPath(app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"])
     return app

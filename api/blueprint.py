@@ -5,6 +5,7 @@ import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
 from api.representations import CSV, JSON, offers
+from schemas.common import SLUG_PATTERN
 
 # Headers every list response carries, as OpenAPI header components (see api.Api).
 LIST_HEADERS = {"X-Pagination": "PAGINATION", "Link": "LINK"}
@@ -17,7 +18,7 @@ def path_parameter(name, description, example):
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": SLUG_PATTERN},
         "example": example,
     }
 

@@ -16,6 +16,8 @@ from flask import Response, current_app, g, request
 from flask_smorest import abort
 from werkzeug.datastructures import MIMEAccept
 
+from api.fastpath import CACHEABLE
+
 JSON = "application/json"
 CSV = "text/csv"
 JSON_LD = "application/ld+json"
@@ -252,6 +254,8 @@ def init_representations(app):
             response.cache_control.public = True
             response.cache_control.max_age = max_age
             response.make_conditional(request)
+            if response.status_code == 200:
+                request.environ[CACHEABLE] = True  # the fast path may replay it
         elif response.status_code >= 400:
             response.cache_control.no_store = True
         return response

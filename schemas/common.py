@@ -110,10 +110,14 @@ class ListQueryArgsSchema(ma.Schema):
     )
 
 
+# Printable text: control characters (NUL, CR, LF, ...) are refused before any view runs.
+PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+
+
 def search_field(searched):
     """The free-text filter `q`, matched case-insensitively as a substring."""
     return ma.fields.String(
-        validate=ma.validate.Length(min=1, max=200),
+        validate=[ma.validate.Length(min=1, max=200), ma.validate.Regexp(PRINTABLE_PATTERN)],
         metadata={
             "description": f"Case-insensitive substring searched in {searched}.",
         },

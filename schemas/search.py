@@ -3,7 +3,12 @@
 import marshmallow as ma
 from webargs.fields import DelimitedList
 
-from schemas.common import ListQueryArgsSchema, MentionSchema, enum_description
+from schemas.common import (
+    PRINTABLE_PATTERN,
+    ListQueryArgsSchema,
+    MentionSchema,
+    enum_description,
+)
 
 HIT_KINDS = {
     "entity": "an entity (`/entities/{id}`)",
@@ -23,7 +28,7 @@ class SearchQueryArgsSchema(ListQueryArgsSchema):
 
     q = ma.fields.String(
         required=True,
-        validate=ma.validate.Length(min=1, max=200),
+        validate=[ma.validate.Length(min=1, max=200), ma.validate.Regexp(PRINTABLE_PATTERN)],
         metadata={
             "description": "Words to find, case-insensitively, in the text and the annotation.",
             "example": "Kursk",

@@ -1,0 +1,133 @@
+"""What every benchmark here shares: gunicorn on loopback, wrk to drive it, /proc to watch it.
+
+Benchmarks print figures; they never assert on timing. Every server binds 127.0.0.1, every
+load run has a fixed duration, and everything started is stopped by its PID.
+"""
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "gunicorn.conf.py"
+
+
+def ensure_wrk():
+    """wrk from Debian's packages, installed if missing (we run as root on these machines)."""
+    if shutil.which("wrk") is None:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return shutil.which("wrk")
+
+
+def free_port():
+    """A loopback TCP port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(app=None, *, env=None, args=(), log=None):
+    """Start gunicorn with the project's config on a free loopback port; yield the server.
+
+    `app` overrides the config's `wsgi_app` (for the baseline); `args` are extra gunicorn
+    options. The yielded dict has url, pid and seconds_to_first_response.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}"]
+    command += ["--pythonpath", str(ROOT / "bench"), *args]
+    if app:
+        command.append(app)
+    environment = {**os.environ, "ARTICLE_FACTS_RATE_LIMIT": "off", "ACCESS_LOG": "", **(env or {})}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=environment,
+        stdout=log or subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        first_response = _wait_until_answering(url, process, started)
+        yield {"url": url, "pid": process.pid, "seconds_to_first_response": first_response}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def _wait_until_answering(url, process, started, within=30):
+    deadline = started + within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                return time.monotonic() - started
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"gunicorn did not answer within {within} s")
+
+
+def worker_pids(master_pid):
+    """The PIDs of the master's children (gunicorn's workers), from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == master_pid:
+            children.append(int(stat.parent.name))
+    return sorted(children)
+
+
+def rss_mib(pid):
+    """Resident memory of a process in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def _to_ms(value):
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url, *, seconds=10, connections=32, threads=2, headers=()):
+    """Drive `url` with wrk for a fixed time; return requests/s, p50/p99 (ms) and errors."""
+    command = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M))
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    non_success = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": _to_ms(latency["50"]),
+        "p99_ms": _to_ms(latency["99"]),
+        # Read errors count connections the server closed after answering (sync workers close
+        # every connection), which are not failed requests; the others are.
+        "errors": (sum(int(n) for n in socket_errors.groups()[::2]) if socket_errors else 0)
+        + (int(non_success.group(1)) if non_success else 0),
+        "read_errors": int(socket_errors.group(2)) if socket_errors else 0,
+    }
