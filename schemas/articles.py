@@ -47,7 +47,7 @@ class ArticleFacetsSchema(ma.Schema):
         ordered = True
 
     entities_by_type = _count_map(
-        "Number of entities of each type.", {"organization": 10, "place": 6, "weapon": 7}
+        "Number of entities of each type.", {"organization": 9, "weapon": 8, "place": 6}
     )
     quotes_by_speaker = _count_map(
         "Number of quotes by each speaker (entity id).", {"dmitry-peskov": 2, "veles": 1}
