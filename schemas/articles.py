@@ -14,9 +14,6 @@ def _span(description):
 class ArticleCountsSchema(ma.Schema):
     """How many objects of each kind the article's annotation holds."""
 
-    class Meta:
-        ordered = True
-
     entities = ma.fields.Integer(
         required=True, metadata={"description": "Number of entities.", "example": 30}
     )
@@ -43,9 +40,6 @@ def _count_map(description, example):
 class ArticleFacetsSchema(ma.Schema):
     """Facet counts, most frequent first, so a client need not page through a list to count."""
 
-    class Meta:
-        ordered = True
-
     entities_by_type = _count_map(
         "Number of entities of each type.", {"organization": 9, "weapon": 8, "place": 6}
     )
@@ -62,9 +56,6 @@ class ArticleFacetsSchema(ma.Schema):
 
 class ArticleSummarySchema(ma.Schema):
     """The fields of an article a list needs to pick one."""
-
-    class Meta:
-        ordered = True
 
     id = slug_field("Readable identifier of the article.", metadata={"example": EXAMPLE_ARTICLE_ID})
 

@@ -26,6 +26,13 @@ def slug_field(description, **kwargs):
     )
 
 
+def fact_id_field(example):
+    """The readable id of an entity, quote, figure or event."""
+    return slug_field(
+        "Readable identifier, unique within the article.", metadata={"example": example}
+    )
+
+
 def slug_list_field(description, example):
     """A list of slugs referring to other objects of the same article."""
     return ma.fields.List(
@@ -37,9 +44,6 @@ def slug_list_field(description, example):
 
 class MentionSchema(ma.Schema):
     """A span of the article text (W3C Web Annotation TextPositionSelector)."""
-
-    class Meta:
-        ordered = True
 
     start = ma.fields.Integer(
         required=True,

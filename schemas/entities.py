@@ -5,10 +5,10 @@ import marshmallow as ma
 from schemas.common import (
     ListQueryArgsSchema,
     enum_description,
+    fact_id_field,
     fields_field,
     mentions_field,
     search_field,
-    slug_field,
     sort_field,
 )
 
@@ -28,12 +28,7 @@ TYPE_DESCRIPTION = enum_description("Kind of entity:", ENTITY_TYPES)
 class EntitySchema(ma.Schema):
     """One real-world thing the article names, with every mention of it."""
 
-    class Meta:
-        ordered = True
-
-    id = slug_field(
-        "Readable identifier, unique within the article.", metadata={"example": "kursk-oblast"}
-    )
+    id = fact_id_field("kursk-oblast")
     name = ma.fields.String(
         required=True,
         validate=ma.validate.Length(min=1),

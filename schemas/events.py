@@ -8,9 +8,9 @@ from schemas.common import (
     embed_field,
     entity_filter_field,
     enum_description,
+    fact_id_field,
     fields_field,
     mentions_field,
-    slug_field,
     slug_list_field,
     sort_field,
 )
@@ -29,13 +29,7 @@ PRECISION_MEANINGS = {
 class EventSchema(ma.Schema):
     """Something that happened, dated as precisely as the article dates it."""
 
-    class Meta:
-        ordered = True
-
-    id = slug_field(
-        "Readable identifier, unique within the article.",
-        metadata={"example": "ukraine-assaults-kursk"},
-    )
+    id = fact_id_field("ukraine-assaults-kursk")
     date = PartialDate(
         required=True,
         metadata={

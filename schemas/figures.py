@@ -11,10 +11,10 @@ from schemas.common import (
     embed_field,
     entity_filter_field,
     enum_description,
+    fact_id_field,
     fields_field,
     mentions_field,
     search_field,
-    slug_field,
     slug_list_field,
     sort_field,
 )
@@ -49,9 +49,6 @@ class Quantity(ma.fields.Number):
 class PeriodSchema(ma.Schema):
     """The time a figure covers, as the article states it."""
 
-    class Meta:
-        ordered = True
-
     start = PartialDate(
         required=True,
         metadata={
@@ -85,13 +82,7 @@ class PeriodSchema(ma.Schema):
 class FigureSchema(ma.Schema):
     """A number the article states: its value, what it counts and who claims it."""
 
-    class Meta:
-        ordered = True
-
-    id = slug_field(
-        "Readable identifier, unique within the article.",
-        metadata={"example": "artillery-shells-total"},
-    )
+    id = fact_id_field("artillery-shells-total")
     value = Quantity(
         required=True,
         metadata={

@@ -6,9 +6,6 @@ import marshmallow as ma
 class HealthSchema(ma.Schema):
     """What a probe reports."""
 
-    class Meta:
-        ordered = True
-
     status = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf(["ok", "ready"]),

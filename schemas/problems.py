@@ -6,9 +6,6 @@ import marshmallow as ma
 class ProblemSchema(ma.Schema):
     """An RFC 9457 problem details object, served as `application/problem+json`."""
 
-    class Meta:
-        ordered = True
-
     type = ma.fields.String(
         required=True,
         metadata={

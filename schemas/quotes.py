@@ -8,6 +8,7 @@ from schemas.common import (
     embed_field,
     entity_filter_field,
     enum_description,
+    fact_id_field,
     fields_field,
     mentions_field,
     search_field,
@@ -30,13 +31,7 @@ QUOTE_CHANNELS = {
 class QuoteSchema(ma.Schema):
     """A quotation, its speaker and how it reached the article."""
 
-    class Meta:
-        ordered = True
-
-    id = slug_field(
-        "Readable identifier, unique within the article.",
-        metadata={"example": "skibytsky-they-are-learning"},
-    )
+    id = fact_id_field("skibytsky-they-are-learning")
     text = ma.fields.String(
         required=True,
         validate=ma.validate.Length(min=1),

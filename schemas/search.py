@@ -47,9 +47,6 @@ class SearchQueryArgsSchema(ListQueryArgsSchema):
 class SearchHitSchema(ma.Schema):
     """One fact that matches, with where in the text it matched."""
 
-    class Meta:
-        ordered = True
-
     kind = ma.fields.String(
         required=True,
         metadata={"description": enum_description("Kind of fact:", HIT_KINDS), "example": "entity"},
