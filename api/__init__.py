@@ -19,7 +19,7 @@ import flask_smorest
 import flask_swagger_ui
 from flask import Blueprint, Flask
 
-from api import articles, entities, figures, health, quotes, search, timeline
+from api import articles, entities, figures, health, quotes, reader, search, timeline
 from api.config import Config
 from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.fastpath import FastPath
@@ -130,6 +130,9 @@ def create_app(config=None):
     api.register_blueprint(health.blp)
     limiter.exempt(health.blp)
     app.register_blueprint(_swagger_ui_assets())
+    # The reader page is for people, not part of the API contract: registered on the app,
+    # it stays out of the OpenAPI document.
+    app.register_blueprint(reader.blp)
     # Registered last: its before_request runs after the rate limiter's, and its
     # after_request first, so a cached response never keeps per-request headers.
     init_representations(app)

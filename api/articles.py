@@ -7,7 +7,8 @@ from flask_smorest import abort
 from api.blueprint import Blueprint, path_parameter
 from api.jsonld import news_article
 from api.listing import list_response
-from api.representations import JSON, JSON_LD, TEXT, media_type, respond
+from api.reader import render_article_page
+from api.representations import HTML, JSON, JSON_LD, TEXT, media_type, respond
 from api.store import SINGULAR
 from schemas.articles import (
     EXAMPLE_ARTICLE_ID,
@@ -106,8 +107,16 @@ class ArticlesById(MethodView):
         "figures (`Claim` about a `QuantitativeValue`) and events (`Event`), with its "
         "`@context` inline. Node ids are the API paths of the facts.",
     )
+    @blp.alt_response(
+        200,
+        schema={"type": "string"},
+        content_type=HTML,
+        success=True,
+        description="With `Accept: text/html` (a browser): the reader page, the article text "
+        "with every mention highlighted in place, its timeline, quotes and figures.",
+    )
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.offers(JSON, JSON_LD)
+    @blp.offers(JSON, JSON_LD, HTML)
     def get(self, args, article_id):
         """Get an article's metadata, fact counts and facets
 
@@ -118,7 +127,16 @@ class ArticlesById(MethodView):
         article = find_article(article_id)
         if media_type() == JSON_LD:
             return respond(news_article(article))
+        if media_type() == HTML:
+            return respond_html(render_article_page(article))
         return respond(article_body(article))
+
+
+def respond_html(page):
+    """An HTML page at a URL that also serves JSON: it must say that it varies with Accept."""
+    response = current_app.response_class(page, mimetype=HTML)
+    response.vary.add("Accept")
+    return response
 
 
 @blp.route("/<article_id>/text", parameters=[ARTICLE_ID_PARAMETER])

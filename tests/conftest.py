@@ -66,13 +66,15 @@ def unused_port():
 def gunicorn_server(*, workers=1, env=None, log_name="gunicorn", ready_within=30):
     """The app as production runs it (gunicorn with gunicorn.conf.py) on a loopback port.
 
-    Yields the base URL and the process; stops the process it started, by its PID, however
-    the test ends. The log goes to test-artifacts/<log_name>.log.
+    `env` adds to the environment; a value of None removes the variable. Yields the base URL
+    and the process; stops the process it started, by its PID, however the test ends. The
+    log goes to test-artifacts/<log_name>.log.
     """
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    environment = {key: value for key, value in environment.items() if value is not None}
     log_path = ARTIFACTS / f"{log_name}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

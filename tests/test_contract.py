@@ -12,14 +12,17 @@ import os
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
 from api import create_app
+from conftest import ROOT
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25"))
 
 # Rate limiting off: the fuzzer sends thousands of requests from one address.
 app = create_app({"RATELIMIT_ENABLED": False})
-schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
+schema = schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
 
 
 @schema.parametrize()

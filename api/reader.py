@@ -1,0 +1,521 @@
+"""The reader: an article as a web page, with every fact marked in the text where it is stated.
+
+`GET /` shows the reader page of the corpus's one article, or an index when there are several;
+`render_article_page(article)` is the same page for `GET /v1/articles/{article_id}` when a
+browser asks for HTML. These are pages for people, not API operations: a plain Flask blueprint,
+outside the OpenAPI document.
+
+The page is complete without JavaScript: every highlight is a link to its object's JSON and
+every timeline entry links to the words that date it. `static/reader/reader.js` only adds a
+panel that shows that JSON beside the text. There is no inline script or style, so the page
+runs under `Content-Security-Policy: default-src 'self'`.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import partial
+
+from flask import Blueprint, get_template_attribute, render_template, url_for
+from markupsafe import Markup, escape
+
+from api import articles
+from schemas.dates import date_bounds
+from schemas.entities import ENTITY_TYPES
+from schemas.events import PRECISION_MEANINGS
+from schemas.figures import QUALIFIERS
+
+blp = Blueprint("reader", __name__)
+
+# Each kind of fact as the page names it, and as the store does.
+STORE_KINDS = {"entity": "entities", "quote": "quotes", "figure": "figures", "event": "events"}
+DETAIL_ENDPOINTS = {
+    "entity": ("entities.EntitiesById", "entity_id"),
+    "quote": ("quotes.QuotesById", "quote_id"),
+    "figure": ("figures.FiguresById", "figure_id"),
+    "event": ("timeline.TimelineById", "event_id"),
+}
+# Kinds whose words link to the object: an event's words are whole clauses, and linking them
+# would turn most of the text into one link; the timeline links to them instead.
+LINKED_KINDS = ("entity", "quote", "figure")
+# Which element is outside when two spans cover the same characters (the publication time is
+# both a printed metadata field and an event; a quote can be exactly a figure).
+NESTING_RANK = {"printed": 0, "event": 1, "quote": 2, "figure": 3, "entity": 4}
+
+# Each entity type's name on the page: (one, several).
+ENTITY_TYPE_NAMES = {
+    "person": ("person", "People"),
+    "organization": ("organisation", "Organisations"),
+    "group": ("cited source", "Cited sources"),
+    "place": ("place", "Places"),
+    "weapon": ("weapon or equipment", "Weapons and equipment"),
+}
+# Metadata fields the text itself prints, with what the page calls them.
+PRINTED_FIELDS = {
+    "title_mention": "Headline as printed",
+    "standfirst_mention": "Standfirst as printed",
+    "published_mention": "Publication time as printed",
+    "view_count_mention": "View count as printed",
+}
+QUALIFIER_WORDS = {
+    "exact": "",
+    "approximately": "about",
+    "more_than": "more than",
+    "at_least": "at least",
+    "less_than": "fewer than",
+    "up_to": "up to",
+    "estimated": "an estimated",
+    "multiple_of": "multiples of",
+}
+# How a quote reached the article, as the note on a quote says it.
+CHANNEL_PHRASES = {
+    "interview": "in an interview",
+    "statement": "in a statement",
+    "report": "in a report",
+}
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+@dataclass(frozen=True, eq=False)
+class Highlight:
+    """One span of the text to mark: a mention of a fact, or a metadata field printed there."""
+
+    kind: str
+    fact_id: str
+    number: int
+    start: int
+    end: int
+    # Link target of the highlight's words, for the kinds whose words link, and its name.
+    href: str | None = None
+    label: str = ""
+    # Extra attributes of the highlight element (data-type, data-speaker, title, ...).
+    attributes: dict = field(default_factory=dict)
+    # Markup closing the highlight: its tooltip, or an event's link to the timeline.
+    inner_note: Markup = Markup()
+    outer_note: Markup = Markup()
+
+    @property
+    def anchor(self):
+        """The element id the page's in-text links point to."""
+        return f"{self.kind}-{self.fact_id}-{self.number}"
+
+    def nesting_key(self):
+        """Outer spans sort first: earlier start, then later end, then by kind."""
+        return (self.start, -self.end, NESTING_RANK[self.kind])
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One line of the article text, marked up."""
+
+    html: Markup
+    printed: tuple  # names of the metadata fields printed in it
+
+
+def _attributes(attributes):
+    """Escape a mapping into HTML attributes; `True` writes a bare attribute."""
+    parts = []
+    for name, value in attributes.items():
+        if value is True:
+            parts.append(Markup(" {}").format(name))
+        elif value is not None and value is not False:
+            parts.append(Markup(' {}="{}"').format(name, value))
+    return Markup("").join(parts)
+
+
+def _open_tag(highlight, continued):
+    """The start tag of a highlight; a continuation after a split has no id and no note."""
+    linked = highlight.kind in LINKED_KINDS
+    classes = ["hl", f"hl--{highlight.kind}"]
+    if "data-type" in highlight.attributes:
+        classes.append(f"hl--{highlight.attributes['data-type']}")
+    if continued:
+        classes.append("hl--continued")
+    attributes = {
+        "class": " ".join(classes),
+        "id": None if continued else highlight.anchor,
+        "data-kind": highlight.kind if highlight.kind != "printed" else None,
+        "data-id": highlight.fact_id,
+        "data-start": highlight.start,
+        "data-end": highlight.end,
+        "data-continued": continued,
+        **highlight.attributes,
+    }
+    return Markup("<{}{}>").format("mark" if linked else "span", _attributes(attributes))
+
+
+def _close_tag(highlight, continued):
+    linked = highlight.kind in LINKED_KINDS
+    inner = Markup() if continued else highlight.inner_note
+    outer = Markup() if continued else highlight.outer_note
+    return inner + Markup("</{}>").format("mark" if linked else "span") + outer
+
+
+def _text_run(text, covering):
+    """Characters of the text, inside a link to the innermost linked highlight covering them.
+
+    Links never nest (HTML forbids it), so a highlight holding another one links with each
+    run of its own words: in "DPRK troops", "DPRK" links to the country, " troops" to the
+    troops.
+    """
+    owner = next((h for h in reversed(covering) if h.kind in LINKED_KINDS), None)
+    if owner is None:
+        return escape(text)
+    return Markup(
+        '<a class="hl-link" href="{}" data-inspect data-label="{}" aria-describedby="{}">{}</a>'
+    ).format(owner.href, owner.label, f"tip-{owner.anchor}", text)
+
+
+def mark_up_text(text, highlights):
+    """The text as paragraphs of HTML, each highlight an element around exactly its span.
+
+    Spans nest as elements. Two spans that overlap without one containing the other (which
+    the annotation should not have, but a new article might) cannot both be one element: the
+    later one is closed where the earlier one ends and reopened after it, the second piece
+    marked `data-continued`. A span crossing a line break is split the same way.
+    """
+    paragraphs = []
+    line_start = 0
+    for line in text.split("\n"):
+        line_end = line_start + len(line)
+        if line.strip():
+            inside = [h for h in highlights if h.start < line_end and h.end > line_start]
+            paragraphs.append(_mark_up_line(text, line_start, line_end, inside))
+        line_start = line_end + 1
+    return paragraphs
+
+
+def _mark_up_line(text, line_start, line_end, highlights):
+    cuts = {line_start, line_end}
+    for highlight in highlights:
+        cuts.update(p for p in (highlight.start, highlight.end) if line_start < p < line_end)
+    cuts = sorted(cuts)
+    html = []
+    stack = []  # (highlight, is a continuation) for each element open here, outermost first
+    opened = set()
+    for run_start, run_end in zip(cuts, cuts[1:], strict=False):
+        covering = sorted(
+            (h for h in highlights if h.start <= run_start and run_end <= h.end),
+            key=Highlight.nesting_key,
+        )
+        kept = 0
+        while kept < min(len(stack), len(covering)) and stack[kept][0] is covering[kept]:
+            kept += 1
+        for highlight, continued in reversed(stack[kept:]):
+            html.append(_close_tag(highlight, continued))
+        stack = stack[:kept]
+        for highlight in covering[kept:]:
+            continued = highlight in opened or highlight.start < line_start
+            html.append(_open_tag(highlight, continued))
+            opened.add(highlight)
+            stack.append((highlight, continued))
+        html.append(_text_run(text[run_start:run_end], covering))
+    for highlight, continued in reversed(stack):
+        html.append(_close_tag(highlight, continued))
+    printed = tuple(h.fact_id for h in highlights if h.kind == "printed")
+    return Paragraph(html=Markup("").join(html), printed=printed)
+
+
+def api_url(article, kind, fact_id):
+    """The API URL of one fact of the article."""
+    endpoint, parameter = DETAIL_ENDPOINTS[kind]
+    return url_for(endpoint, article_id=article.id, **{parameter: fact_id})
+
+
+def _entity_type_name(entity_type):
+    return ENTITY_TYPE_NAMES.get(entity_type, (entity_type,))[0]
+
+
+def _entity_name(article, entity_id):
+    return article.find("entities", entity_id)["name"]
+
+
+def format_number(value):
+    """A figure's value with thousands separators, whole numbers without a decimal point."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+def figure_value_text(figure):
+    """A figure in words: 'about 14,000 soldiers', 'an estimated 6,500,000 artillery shells'."""
+    words = QUALIFIER_WORDS.get(figure["qualifier"], figure["qualifier"].replace("_", " "))
+    return " ".join(
+        part for part in (words, format_number(figure["value"]), figure["unit"]) if part
+    )
+
+
+def date_label(date, short=False):
+    """A partial ISO date as a person reads it, no more precise than it is."""
+    parts = [int(part) for part in date.split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
+    month = MONTHS[parts[1] - 1][:3] if short else MONTHS[parts[1] - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{parts[2]} {month} {parts[0]}"
+
+
+def period_label(period):
+    """A figure's period: '2024', 'from 2023 to publication'."""
+    if period is None:
+        return ""
+    if period["end"] is None:
+        return f"from {date_label(period['start'])} to publication"
+    if period["end"] == period["start"]:
+        return date_label(period["start"])
+    return f"{date_label(period['start'])} to {date_label(period['end'])}"
+
+
+def _mention_highlights(kind, fact, tip=None, **options):
+    """One highlight per mention of a fact; `tip(tip_id)`, where given, makes its note."""
+    for number, mention in enumerate(fact["mentions"], 1):
+        tip_id = f"tip-{kind}-{fact['id']}-{number}"
+        yield Highlight(
+            kind,
+            fact["id"],
+            number,
+            mention["start"],
+            mention["end"],
+            inner_note=tip(tip_id) if tip else Markup(),
+            **options,
+        )
+
+
+def _highlights(article):
+    """Every span the page marks in the text, in no particular order."""
+    note = get_template_attribute("reader/_notes.html", "tip")
+    event_link = get_template_attribute("reader/_notes.html", "event_link")
+    highlights = []
+    for entity in article.entities:
+        type_name = _entity_type_name(entity["type"])
+        highlights += _mention_highlights(
+            "entity",
+            entity,
+            partial(
+                note,
+                kind="entity",
+                heading=entity["name"],
+                details=[type_name],
+                description=entity["description"],
+            ),
+            href=api_url(article, "entity", entity["id"]),
+            label=f"{entity['name']} ({type_name})",
+            attributes={"data-type": entity["type"]},
+        )
+    for quote in article.quotes:
+        speaker = _entity_name(article, quote["speaker_id"])
+        details = [f"{quote['kind']} quote"]
+        if quote["channel"]:
+            details.append(CHANNEL_PHRASES.get(quote["channel"], quote["channel"]))
+        if quote["outlet_id"]:
+            details.append(f"via {_entity_name(article, quote['outlet_id'])}")
+        highlights += _mention_highlights(
+            "quote",
+            quote,
+            partial(note, kind="quote", heading=f"Said by {speaker}", details=details),
+            href=api_url(article, "quote", quote["id"]),
+            label=f"Quote by {speaker}",
+            attributes={"data-speaker": speaker},
+        )
+    for figure in article.figures:
+        sources = [_entity_name(article, source) for source in figure["source_ids"]]
+        value = figure_value_text(figure)
+        details = [
+            f"qualifier: {figure['qualifier'].replace('_', ' ')}",
+            "source: " + (", ".join(sources) if sources else "the article itself"),
+        ]
+        if figure["period"]:
+            details.append(f"period: {period_label(figure['period'])}")
+        highlights += _mention_highlights(
+            "figure",
+            figure,
+            partial(
+                note,
+                kind="figure",
+                heading=value,
+                details=details,
+                description=figure["description"],
+            ),
+            href=api_url(article, "figure", figure["id"]),
+            label=f"Figure: {value}",
+        )
+    for event in article.events:
+        highlights += _mention_highlights(
+            "event",
+            event,
+            attributes={"data-date": event["date"], "data-precision": event["precision"]},
+            outer_note=event_link(
+                event["id"], date_label(event["date"], short=True), date_label(event["date"])
+            ),
+        )
+    for span_field, label in PRINTED_FIELDS.items():
+        span = article.metadata.get(span_field)
+        if span:
+            name = span_field.removesuffix("_mention")
+            highlights.append(
+                Highlight(
+                    "printed", name, 1, span["start"], span["end"], attributes={"title": label}
+                )
+            )
+    return highlights
+
+
+def _timeline(article):
+    """The events on one time axis of whole years, each drawn over the days its date covers."""
+    if not article.events:
+        return None
+    spans = [date_bounds(event["date"]) for event in article.events]
+    published = _published_date(article)
+    years = [first.year for first, _ in spans] + [last.year for _, last in spans]
+    if published:
+        years.append(published.year)
+    axis_start = dt.date(min(years), 1, 1)
+    axis_end = dt.date(max(years), 12, 31)
+
+    def offset(day):
+        return (day - axis_start).days
+
+    rows = []
+    for event, (first, last) in zip(article.events, spans, strict=True):
+        rows.append(
+            {
+                "event": event,
+                "label": date_label(event["date"]),
+                "precision_meaning": PRECISION_MEANINGS[event["precision"]],
+                "x": offset(first),
+                "width": (last - first).days + 1,
+                "api_url": api_url(article, "event", event["id"]),
+            }
+        )
+    return {
+        "days": offset(axis_end) + 1,
+        "years": [
+            {"year": year, "x": offset(dt.date(year, 1, 1))}
+            for year in range(axis_start.year, axis_end.year + 1)
+        ],
+        "published_x": offset(published) + 0.5 if published else None,
+        "published_label": date_label(published.isoformat()) if published else None,
+        "rows": rows,
+    }
+
+
+def _published_date(article):
+    """The publication day, or None where the metadata gives no readable date."""
+    published = article.metadata.get("published")
+    try:
+        return dt.date.fromisoformat(published[:10]) if published else None
+    except ValueError:
+        return None
+
+
+def _speakers(article):
+    """Who is quoted, in order of their first quote, each with their quotes."""
+    speakers = {}
+    for quote in article.quotes:
+        speaker = speakers.setdefault(
+            quote["speaker_id"],
+            {"entity": article.find("entities", quote["speaker_id"]), "quotes": []},
+        )
+        speaker["quotes"].append(
+            {
+                "quote": quote,
+                "outlet": _entity_name(article, quote["outlet_id"]) if quote["outlet_id"] else None,
+                "api_url": api_url(article, "quote", quote["id"]),
+            }
+        )
+    for speaker in speakers.values():
+        speaker["api_url"] = api_url(article, "entity", speaker["entity"]["id"])
+    return list(speakers.values())
+
+
+def _figures(article):
+    """Each figure with its value, qualifier, sources and period in words."""
+    return [
+        {
+            "figure": figure,
+            "value_text": figure_value_text(figure),
+            "qualifier_words": QUALIFIER_WORDS.get(figure["qualifier"], ""),
+            "value": format_number(figure["value"]),
+            "qualifier": figure["qualifier"].replace("_", " "),
+            "qualifier_meaning": QUALIFIERS.get(figure["qualifier"], ""),
+            "sources": [
+                {"name": _entity_name(article, source), "id": source}
+                for source in figure["source_ids"]
+            ],
+            "period": period_label(figure["period"]),
+            "api_url": api_url(article, "figure", figure["id"]),
+        }
+        for figure in article.figures
+    ]
+
+
+def _entity_groups(article):
+    """The named entities grouped by type, in the schema's order of types."""
+    groups = []
+    for entity_type in ENTITY_TYPES:
+        members = [
+            {"entity": entity, "api_url": api_url(article, "entity", entity["id"])}
+            for entity in article.entities
+            if entity["type"] == entity_type
+        ]
+        groups.append(
+            {
+                "type": entity_type,
+                "label": ENTITY_TYPE_NAMES.get(entity_type, (entity_type, entity_type))[1],
+                "entities": members,
+            }
+        )
+    return groups
+
+
+def _resource_links(article):
+    """The API URLs of the article and of each of its lists."""
+    return {
+        "article": url_for("articles.ArticlesById", article_id=article.id),
+        "text": url_for("articles.ArticleText", article_id=article.id),
+        "entities": url_for("entities.Entities", article_id=article.id, page_size=100),
+        "quotes": url_for("quotes.Quotes", article_id=article.id, page_size=100),
+        "figures": url_for("figures.Figures", article_id=article.id, page_size=100),
+        "timeline": url_for("timeline.Timeline", article_id=article.id, page_size=100),
+    }
+
+
+def render_article_page(article):
+    """The reader page of one article, as an HTML string."""
+    outlet = article.find("entities", article.metadata.get("original_outlet_id"))
+    return render_template(
+        "reader/article.html",
+        article=article,
+        metadata=article.metadata,
+        outlet=outlet,
+        paragraphs=mark_up_text(article.text, _highlights(article)),
+        mention_counts={
+            kind: sum(len(fact["mentions"]) for fact in getattr(article, STORE_KINDS[kind]))
+            for kind in STORE_KINDS
+        },
+        entity_groups=_entity_groups(article),
+        speakers=_speakers(article),
+        figures=_figures(article),
+        timeline=_timeline(article),
+        links=_resource_links(article),
+    )
+
+
+@blp.get("/")
+def home():
+    """The reader page of the one article served, or an index of the articles."""
+    served = articles.corpus()
+    if len(served) == 1:
+        return render_article_page(next(iter(served.values())))
+    return render_template(
+        "reader/index.html",
+        articles=[
+            {
+                "metadata": article.metadata,
+                "counts": article.counts,
+                "outlet": article.find("entities", article.metadata.get("original_outlet_id")),
+                "url": url_for("articles.ArticlesById", article_id=article.id),
+            }
+            for article in served.values()
+        ],
+    )
