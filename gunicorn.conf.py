@@ -24,6 +24,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # stops the process with its message and a non-zero exit, and workers share the loaded data.
 preload_app = True
 
+# The longest request line gunicorn accepts (its maximum). The app refuses URLs over 4096
+# bytes itself, with a problem document; only longer lines get gunicorn's plain 400.
+limit_request_line = 8190
+
 # Logs go to stdout/stderr, where a process manager or container runtime collects them.
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"

@@ -5,7 +5,7 @@ import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
 from api.representations import CSV, JSON, offers
-from schemas.common import SLUG_PATTERN
+from schemas.common import MAX_SLUG_LENGTH, SLUG_PATTERN
 
 # Headers every list response carries, as OpenAPI header components (see api.Api).
 LIST_HEADERS = {"X-Pagination": "PAGINATION", "Link": "LINK"}
@@ -18,7 +18,7 @@ def path_parameter(name, description, example):
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "string", "pattern": SLUG_PATTERN},
+        "schema": {"type": "string", "pattern": SLUG_PATTERN, "maxLength": MAX_SLUG_LENGTH},
         "example": example,
     }
 

@@ -23,9 +23,10 @@ EXPLORER_POLICY = PAGE_POLICY.replace(
 )
 
 
-# Longer than any real request (the longest documented query is a few hundred characters);
-# gunicorn itself refuses request lines over 4094 bytes before the app sees them.
-MAX_URL_LENGTH = 2048
+# Longer than any request the OpenAPI document allows (slugs of at most 100 characters, `q` of
+# at most 200 characters even when each is percent-encoded as 12 bytes, every list option at
+# its maximum); gunicorn refuses request lines over 8190 bytes before the app sees them.
+MAX_URL_LENGTH = 4096
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -4,6 +4,7 @@ import marshmallow as ma
 from webargs.fields import DelimitedList
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_SLUG_LENGTH = 100
 MAX_PAGE_SIZE = 100
 # Far beyond any real page; bounds the integer a client can make us compute with.
 MAX_PAGE = 100_000
@@ -18,9 +19,10 @@ def slug_field(description, **kwargs):
     """A readable identifier: lower-case words joined by hyphens."""
     return ma.fields.String(
         required=True,
-        validate=ma.validate.Regexp(
-            SLUG_PATTERN, error="Not a slug (lower-case words joined by '-')."
-        ),
+        validate=[
+            ma.validate.Regexp(SLUG_PATTERN, error="Not a slug (lower-case words joined by '-')."),
+            ma.validate.Length(max=MAX_SLUG_LENGTH),
+        ],
         metadata={"description": description, **kwargs.pop("metadata", {})},
         **kwargs,
     )
@@ -131,7 +133,10 @@ def search_field(searched):
 def entity_filter_field(description, example):
     """A query filter naming an entity of the article by id."""
     return ma.fields.String(
-        validate=ma.validate.Regexp(SLUG_PATTERN, error="Not an entity id."),
+        validate=[
+            ma.validate.Regexp(SLUG_PATTERN, error="Not an entity id."),
+            ma.validate.Length(max=MAX_SLUG_LENGTH),
+        ],
         metadata={"description": description, "example": example},
     )
 

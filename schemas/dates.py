@@ -6,11 +6,14 @@ import re
 import marshmallow as ma
 
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-# The same shape with real months and days, published as the OpenAPI `pattern` so clients
-# (and contract fuzzers) know the form; February 29 of a common year is still refused.
+# The same shape with only real dates (years 0001-9999, February 29 in leap years only),
+# published as the OpenAPI `pattern`, so that every date the document allows is accepted.
+_YEAR = r"([1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])"
+_LEAP_YEAR = r"(\d{2}(0[48]|[2468][048]|[13579][26])|([2468][048]|[13579][26]|0[48])00)"
 PARTIAL_DATE_PATTERN = (
-    r"^\d{4}(-(0[1-9]|1[0-2])|-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
-    r"|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31|02-29))?$"
+    rf"^({_YEAR}(-(0[1-9]|1[0-2])|-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
+    r"|-(0[13-9]|1[0-2])-(29|30)|-(0[13578]|1[02])-31)?"
+    rf"|{_LEAP_YEAR}-02-29)$"
 )
 PRECISIONS = ("year", "month", "day")
 

@@ -7,8 +7,8 @@ from conftest import ARTICLE
 
 BAD_REQUESTS = [
     # (description, method, url, headers, environ overrides, expected status)
-    ("overlong query string", "GET", f"{ARTICLE}/search?q={'x' * 3000}", {}, {}, 414),
-    ("overlong path", "GET", f"{ARTICLE}/entities/{'x' * 3000}", {}, {}, 414),
+    ("overlong query string", "GET", f"{ARTICLE}/search?q={'x' * 5000}", {}, {}, 414),
+    ("overlong path", "GET", f"{ARTICLE}/entities/{'x' * 5000}", {}, {}, 414),
     ("huge page number", "GET", f"{ARTICLE}/entities?page=99999999999999999999", {}, {}, 422),
     ("negative page number", "GET", f"{ARTICLE}/entities?page=-1", {}, {}, 422),
     ("zero page size", "GET", f"{ARTICLE}/entities?page_size=0", {}, {}, 422),

@@ -35,7 +35,7 @@ def http(target, *header_lines, body=b""):
 
 RAW_REQUESTS = {
     "request line over gunicorn's limit": http(b"/v1/articles?q=" + b"x" * 9000),
-    "URL over the app's limit": http(f"{ARTICLE}/search?q={'x' * 3000}".encode()),
+    "URL over the app's limit": http(f"{ARTICLE}/search?q={'x' * 5000}".encode()),
     "NUL in the request line": http(b"/v1/articles/\x00"),
     "raw non-UTF-8 path": http(b"/v1/articles/\xff\xfe"),
     "not HTTP at all": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 garbage\r\n\r\n",
