@@ -8,9 +8,16 @@ Errors: every 4xx and 5xx is an RFC 9457 problem details object (`application/pr
 with `type`, `title`, `status`, `detail` and, for invalid parameters, `errors` by location and
 parameter name. See `api.errors`.
 
-Environment variables (all optional; the README lists them with gunicorn's):
+Environment variables (all optional; `api.config.Config` reads them, and the README lists
+them with gunicorn's):
 - `ARTICLE_FACTS_CORPUS_DIR`: folder of `<article-id>.txt` / `<article-id>.json` pairs to
   serve instead of the built-in article.
+- `ARTICLE_FACTS_RATE_LIMIT`, `ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI`: the per-client limit
+  ("off" to disable, which also turns on the fast path) and where its counters live.
+- `ARTICLE_FACTS_TRUSTED_PROXIES`: how many proxies in front set X-Forwarded-For.
+- `ARTICLE_FACTS_CACHE_MAX_AGE`, `ARTICLE_FACTS_RESPONSE_CACHE_BYTES`: Cache-Control max-age,
+  and the memory bound of the rendered-response cache.
+- `ARTICLE_FACTS_CORS_ORIGINS`: origins whose scripts may read responses ("*" by default).
 """
 
 from pathlib import Path
