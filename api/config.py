@@ -19,9 +19,16 @@ class Config:
     # get a 429 problem with Retry-After when they exceed it.
     RATE_LIMIT = os.environ.get("ARTICLE_FACTS_RATE_LIMIT", "6000 per minute")
     RATELIMIT_ENABLED = RATE_LIMIT.strip().lower() not in ("", "off")
-    RATELIMIT_DEFAULT = RATE_LIMIT if RATELIMIT_ENABLED else None
+    # One budget per client across every endpoint (flask-limiter's default limits would give
+    # each endpoint its own).
+    RATELIMIT_APPLICATION = RATE_LIMIT if RATELIMIT_ENABLED else None
     # memory:// counts per process; a redis:// URL shares counts across every instance.
     RATELIMIT_STORAGE_URI = os.environ.get("ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI", "memory://")
+    # If the shared storage is unreachable, count in this process's memory rather than fail
+    # every request; limits then hold per instance until Redis is back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A Redis that stops answering must not hold requests: give up on it within a second.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "article-facts"
     # How many reverse proxies (nginx, a load balancer) stand in front and set

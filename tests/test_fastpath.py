@@ -63,6 +63,6 @@ def test_errors_are_never_replayed(replaying_client):
 
 
 def test_rate_limited_app_answers_every_request_through_flask():
-    client = create_app({"RATELIMIT_DEFAULT": "2 per minute"}).test_client()
+    client = create_app({"RATELIMIT_APPLICATION": "2 per minute"}).test_client()
     statuses = [client.get(f"{ARTICLE}/entities").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]  # a replay would have skipped the limiter
