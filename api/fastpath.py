@@ -54,33 +54,49 @@ class FastPath:
         key = self._key(environ)
         with self._lock:
             entry = self._entries.get(key)
-        if entry is not None:
-            return self._replay(entry, environ, start_response, method)
-        if method == "HEAD":  # a HEAD response has no body to keep
-            return self.wsgi_app(environ, start_response)
-        return self._render_and_keep(key, environ, start_response)
+        if entry is None:
+            entry, answer = self._render(environ, start_response)
+            if entry is None:
+                return answer
+            if len(entry[2]) + ENTRY_OVERHEAD <= self._entries.maxsize:
+                with self._lock:
+                    self._entries[key] = entry
+        return self._replay(entry, environ, start_response, method)
 
-    def _render_and_keep(self, key, environ, start_response):
+    def _render(self, environ, start_response):
+        """Have Flask render the full 200 and return it as an entry to keep.
+
+        A HEAD or conditional request is rendered as a plain GET, so that each worker process
+        holds the representation after its first request for it, whatever that request was.
+        Returns (entry, None), or (None, the answer) when the response is not replayable.
+        """
+        method = environ["REQUEST_METHOD"]
+        plain = method == "GET" and "HTTP_IF_NONE_MATCH" not in environ
+        rendering = environ
+        if not plain:
+            rendering = {**environ, "REQUEST_METHOD": "GET"}
+            rendering.pop("HTTP_IF_NONE_MATCH", None)
         captured = {}
 
         def capture(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-            return start_response(status, headers, exc_info)
+            captured.update(status=status, headers=headers, exc_info=exc_info)
 
-        body = self.wsgi_app(environ, capture)
-        if not environ.get(CACHEABLE) or not captured.get("status", "").startswith("200"):
-            return body
+        body = self.wsgi_app(rendering, capture)
+        headers = captured["headers"]
+        etag = next((value for name, value in headers if name.lower() == "etag"), None)
+        if not (rendering.get(CACHEABLE) and captured["status"].startswith("200") and etag):
+            if plain:  # this is the request's own answer: pass it on untouched
+                start_response(captured["status"], headers, captured["exc_info"])
+                return None, body
+            if hasattr(body, "close"):
+                body.close()
+            return None, self.wsgi_app(environ, start_response)
         try:
             content = b"".join(body)
         finally:
             if hasattr(body, "close"):
                 body.close()
-        headers = [(n, v) for n, v in captured["headers"] if n.lower() not in SERVER_HEADERS]
-        etag = next((v for n, v in headers if n.lower() == "etag"), None)
-        if etag and len(content) + ENTRY_OVERHEAD <= self._entries.maxsize:
-            with self._lock:
-                self._entries[key] = (headers, etag.strip('"'), content)
-        return [content]
+        return (_without(headers, SERVER_HEADERS), etag.strip('"'), content), None
 
     @staticmethod
     def _replay(entry, environ, start_response, method):

@@ -52,8 +52,8 @@ def main():
     print(f"workers after:  {after} (replaced: {replaced})")
     print(
         f"{figures['requests']:,} requests in {args.seconds} s at {figures['rps']:,.0f} req/s, "
-        f"p99 {figures['p99_ms']:.1f} ms; failed requests: {figures['errors']} "
-        f"(connections reset by the dying worker: {figures['read_errors']})"
+        f"p99 {figures['p99_ms']:.1f} ms; failed requests: {figures['errors']}, of which "
+        f"{figures['read_errors']} reset mid-request by the dying worker"
     )
 
 

@@ -125,9 +125,9 @@ def wrk(url, *, seconds=10, connections=32, threads=2, headers=()):
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50_ms": _to_ms(latency["50"]),
         "p99_ms": _to_ms(latency["99"]),
-        # Read errors count connections the server closed after answering (sync workers close
-        # every connection), which are not failed requests; the others are.
-        "errors": (sum(int(n) for n in socket_errors.groups()[::2]) if socket_errors else 0)
+        # Every socket error (connect, read, write, timeout) and every 4xx/5xx is a failed
+        # request; read errors are connections reset mid-request, as by a dying worker.
+        "errors": (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0)
         + (int(non_success.group(1)) if non_success else 0),
         "read_errors": int(socket_errors.group(2)) if socket_errors else 0,
     }

@@ -66,3 +66,19 @@ def test_rate_limited_app_answers_every_request_through_flask():
     client = create_app({"RATELIMIT_APPLICATION": "2 per minute"}).test_client()
     statuses = [client.get(f"{ARTICLE}/entities").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]  # a replay would have skipped the limiter
+
+
+def test_first_request_may_be_conditional_or_head(replaying_client):
+    url = f"{ARTICLE}/quotes/veles-great-guys"
+    etag = create_app({"RATELIMIT_ENABLED": False}).test_client().get(url).headers["ETag"]
+    first = replaying_client.get(url, headers={"If-None-Match": etag})
+    assert first.status_code == 304 and first.headers["ETag"] == etag
+    head = replaying_client.head(f"{ARTICLE}/figures")
+    assert head.status_code == 200 and head.data == b"" and int(head.headers["Content-Length"]) > 0
+    assert replaying_client.get(url).data  # the full body was kept, not the 304
+
+
+def test_non_replayable_conditional_request_gets_flasks_answer(replaying_client):
+    response = replaying_client.get(f"{ARTICLE}/entities/nope", headers={"If-None-Match": '"x"'})
+    assert response.status_code == 404
+    assert response.content_type == "application/problem+json"
