@@ -24,9 +24,7 @@ JSON_LD = "application/ld+json"
 HTML = "text/html"
 TEXT = "text/plain"
 
-# Headers a cached response keeps; per-request ones (rate limits, CORS) are added afresh.
 SPAN_KEYS = {"start", "end", "text"}
-CACHED_HEADERS = ("Content-Type", "X-Pagination", "Link", "Vary", "Content-Language")
 
 
 def offers(*media_types):
@@ -215,8 +213,9 @@ class ResponseCache:
         body = response.get_data()
         etag = hashlib.blake2b(body, digest_size=16).hexdigest()
         response.set_etag(etag)
-        headers = [(name, value) for name, value in response.headers if name in CACHED_HEADERS]
-        headers.append(("ETag", response.headers["ETag"]))
+        # This hook runs before every other after_request hook, so these are the view's own
+        # headers; per-request ones (rate limits, CORS, security) are added afresh each time.
+        headers = [(name, value) for name, value in response.headers if name != "Content-Length"]
         with self._lock:
             # Too large for the bound: serve it, but do not cache it.
             if len(body) + 256 <= self._entries.maxsize:

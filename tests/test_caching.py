@@ -85,3 +85,12 @@ def test_response_cache_memory_is_bounded():
         client.get(f"{ARTICLE}/entities?page_size={page_size}")
     cache = app.extensions["article_facts"]["response_cache"]
     assert 0 < cache.size_bytes <= 4096
+
+
+def test_cached_csv_keeps_every_header_of_the_first_answer(client):
+    url = f"{ARTICLE}/quotes?fields=text"
+    first = client.get(url, headers={"Accept": "text/csv"})
+    second = client.get(url, headers={"Accept": "text/csv"})
+    assert first.data == second.data
+    for header in ("Content-Type", "Content-Disposition", "ETag", "Link", "Vary"):
+        assert second.headers[header] == first.headers[header], header
