@@ -69,6 +69,20 @@ LINK_HEADER = {
 }
 
 
+CACHE_CONTROL_HEADER = {
+    "description": "`public, max-age=N` (N from `ARTICLE_FACTS_CACHE_MAX_AGE`, 300 by default): "
+    "any cache may keep the response that long; after that, revalidate with `If-None-Match`.",
+    "schema": {"type": "string"},
+    "example": "public, max-age=300",
+}
+VARY_HEADER = {
+    "description": "`Accept`: the same URL has several representations, chosen by `Accept`. "
+    "`Origin` is added when CORS is limited to listed origins.",
+    "schema": {"type": "string"},
+    "example": "Accept",
+}
+
+
 class ArticleFactsApp(Flask):
     """Flask, with debug mode locked off: it would serve tracebacks and run the debugger."""
 
@@ -106,6 +120,8 @@ class Api(flask_smorest.Api):
         # flask-smorest documents X-Pagination as an object; on the wire it is a JSON string.
         self.spec.components.header("PAGINATION", PAGINATION_HEADER)
         self.spec.components.header("LINK", LINK_HEADER)
+        self.spec.components.header("CACHE_CONTROL", CACHE_CONTROL_HEADER)
+        self.spec.components.header("VARY", VARY_HEADER)
 
 
 def _swagger_ui_assets():

@@ -43,18 +43,40 @@ class StrictQueryParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A flask-smorest Blueprint with strict query parsing and list documentation."""
+    """A flask-smorest Blueprint with strict query parsing and documented HTTP caching."""
 
     ARGUMENTS_PARSER = StrictQueryParser(unknown=None)
 
-    def offers(self, *media_types):
-        """Offer these media types (the default first) and document the 406 for the rest."""
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_caching_doc)
+
+    def offers(self, *media_types, cached=True):
+        """Offer these media types (the default first) and document the 406 for the rest.
+
+        A cached operation (see api.representations) is documented as flask-smorest documents
+        its own ETag support: If-None-Match, 304, and the ETag header; plus Cache-Control, and
+        Vary when there is more than one representation.
+        """
         not_acceptable = self.alt_response(406, response="NOT_ACCEPTABLE")
 
         def decorate(view):
-            return offers(*media_types)(not_acceptable(view))
+            view = not_acceptable(view)
+            view._apidoc["etag"] = cached
+            view._apidoc["negotiated"] = len(media_types) > 1
+            return offers(*media_types)(view)
 
         return decorate
+
+    @staticmethod
+    def _prepare_caching_doc(doc, doc_info, **kwargs):
+        if doc_info.get("etag"):
+            headers = {"Cache-Control": "CACHE_CONTROL"}
+            if doc_info.get("negotiated"):
+                headers["Vary"] = "VARY"
+            for status in doc_info.get("success_status_codes", []):
+                doc["responses"][status].setdefault("headers", {}).update(headers)
+        return doc
 
     def list_response(self, schema, columns):
         """Document (and offer) a paged list of `schema` objects as JSON or CSV."""

@@ -29,7 +29,7 @@ class Liveness(MethodView):
     @blp.doc(operationId="checkLiveness")
     @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(200, HealthSchema)
-    @blp.offers(JSON)
+    @blp.offers(JSON, cached=False)
     def get(self, args):
         """Check that the process answers
 
@@ -44,7 +44,7 @@ class Readiness(MethodView):
     @blp.doc(operationId="checkReadiness")
     @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(200, HealthSchema)
-    @blp.offers(JSON)
+    @blp.offers(JSON, cached=False)
     def get(self, args):
         """Check that the dataset is loaded and validated
 

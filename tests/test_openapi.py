@@ -17,6 +17,14 @@ def spec(app):
     return app.test_client().get("/openapi.json").get_json()
 
 
+def resolve(spec, obj):
+    """Follow a local `$ref` to the component it names."""
+    if "$ref" not in obj:
+        return obj
+    section, name = obj["$ref"].split("/")[-2:]
+    return spec["components"][section][name]
+
+
 def operations(spec):
     for path, item in spec["paths"].items():
         for method, operation in item.items():
@@ -46,7 +54,7 @@ def test_every_parameter_is_described(spec):
         for method, operation in item.items():
             if method != "parameters":
                 parameters += operation.get("parameters", [])
-        for parameter in parameters:
+        for parameter in map(lambda p: resolve(spec, p), parameters):
             assert parameter.get("description"), f"{path}: {parameter['name']}"
 
 
@@ -64,7 +72,7 @@ def test_documented_examples_are_real_objects(client, spec):
         }
         required = [
             f"{p['name']}={p['schema']['example']}"
-            for p in item["get"].get("parameters", [])
+            for p in (resolve(spec, p) for p in item["get"].get("parameters", []))
             if p["in"] == "query" and p.get("required")
         ]
         url = path.format(**examples) + ("?" + "&".join(required) if required else "")
@@ -91,3 +99,15 @@ def test_spans_convention_is_stated(spec):
     description = spec["components"]["schemas"]["Mention"]["properties"]["start"]["description"]
     assert "Unicode code points" in description
     assert "TextPositionSelector" in spec["info"]["description"]
+
+
+def test_caching_is_documented_on_every_cached_operation(spec):
+    for path, _method, operation in operations(spec):
+        cached = not path.endswith(("healthz", "readyz"))
+        headers = operation["responses"]["200"].get("headers", {})
+        assert ("304" in operation["responses"]) is cached, path
+        assert ("ETag" in headers and "Cache-Control" in headers) is cached, path
+        if cached:
+            assert {"$ref": "#/components/parameters/IF_NONE_MATCH"} in operation["parameters"]
+        negotiated = len(operation["responses"]["200"]["content"]) > 1
+        assert ("Vary" in headers) is negotiated, path
