@@ -141,6 +141,9 @@ def create_app(config=None):
     app.config.from_object(Config)
     if config is not None:
         app.config.from_mapping(config if isinstance(config, dict) else vars(config))
+    rate_limit = app.config["RATE_LIMIT"].strip()
+    app.config["RATELIMIT_ENABLED"] = rate_limit.lower() not in ("", "off")
+    app.config["RATELIMIT_APPLICATION"] = rate_limit if app.config["RATELIMIT_ENABLED"] else None
     app.json = OrjsonProvider(app)
     app.url_map.strict_slashes = False
 
@@ -156,10 +159,13 @@ def create_app(config=None):
     # The reader page is for people, not part of the API contract: registered on the app,
     # it stays out of the OpenAPI document.
     app.register_blueprint(reader.blp)
+    # With the rate limiter off nothing varies per request, so repeats can skip Flask: the
+    # fast path then keeps the rendered responses, within the same memory bound.
+    fast_path = not app.config["RATELIMIT_ENABLED"]
+    cache_bytes = app.config["RESPONSE_CACHE_BYTES"]
     # Registered last: its before_request runs after the rate limiter's, and its
     # after_request first, so a cached response never keeps per-request headers.
-    init_representations(app)
-    if not app.config["RATELIMIT_ENABLED"]:
-        # Nothing then varies per request, so repeats can skip Flask entirely.
-        app.wsgi_app = FastPath(app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"])
+    init_representations(app, cache_bytes=0 if fast_path else cache_bytes)
+    if fast_path:
+        app.wsgi_app = FastPath(app.wsgi_app, cache_bytes)
     return app

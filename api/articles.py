@@ -25,6 +25,16 @@ CSV_COLUMNS = (
     "id, title, published, language, counts.entities, counts.quotes, counts.figures, counts.events."
 )
 
+# One description for the status, whichever content type flask-smorest merges last.
+ARTICLE_REPRESENTATIONS = (
+    "The article's metadata, counts and facets as JSON by default. With `Accept: "
+    "application/ld+json`: a schema.org `NewsArticle` whose graph holds the entities (`Person`, "
+    "`Organization`, `Place`, `Product`), quotes (`Quotation`), figures (`Claim` about a "
+    "`QuantitativeValue`) and events (`Event`), its `@context` inline and node ids the API "
+    "paths of the facts. With `Accept: text/html` (a browser): the reader page, the text with "
+    "every mention highlighted in place, its timeline, quotes and figures."
+)
+
 blp = Blueprint(
     "articles",
     __name__,
@@ -96,24 +106,20 @@ class Articles(MethodView):
 class ArticlesById(MethodView):
     @blp.doc(operationId="getArticle")
     @blp.arguments(NoQueryArgsSchema, location="query")
-    @blp.response(200, ArticleSchema)
+    @blp.response(200, ArticleSchema, description=ARTICLE_REPRESENTATIONS)
     @blp.alt_response(
         200,
         schema={"type": "object"},
         content_type=JSON_LD,
         success=True,
-        description="With `Accept: application/ld+json`: a schema.org `NewsArticle` whose graph "
-        "holds the entities (`Person`, `Organization`, `Place`, ...), quotes (`Quotation`), "
-        "figures (`Claim` about a `QuantitativeValue`) and events (`Event`), with its "
-        "`@context` inline. Node ids are the API paths of the facts.",
+        description=ARTICLE_REPRESENTATIONS,
     )
     @blp.alt_response(
         200,
         schema={"type": "string"},
         content_type=HTML,
         success=True,
-        description="With `Accept: text/html` (a browser): the reader page, the article text "
-        "with every mention highlighted in place, its timeline, quotes and figures.",
+        description=ARTICLE_REPRESENTATIONS,
     )
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.offers(JSON, JSON_LD, HTML)

@@ -64,7 +64,7 @@ class Blueprint(flask_smorest.Blueprint):
             view = not_acceptable(view)
             view._apidoc["etag"] = cached
             view._apidoc["negotiated"] = len(media_types) > 1
-            return offers(*media_types)(view)
+            return offers(*media_types, cached=cached)(view)
 
         return decorate
 
@@ -80,16 +80,23 @@ class Blueprint(flask_smorest.Blueprint):
 
     def list_response(self, schema, columns):
         """Document (and offer) a paged list of `schema` objects as JSON or CSV."""
+        # One description for the status, whichever content type flask-smorest merges last.
+        description = (
+            "One page of the list: a JSON array by default, or CSV (RFC 4180, with a header "
+            f"row) with `Accept: {CSV}`. CSV columns: {columns}"
+        )
         json_doc = self.response(
-            200, type(schema)(many=True, partial=schema.partial), headers=LIST_HEADERS
+            200,
+            type(schema)(many=True, partial=schema.partial),
+            headers=LIST_HEADERS,
+            description=description,
         )
         csv_doc = self.alt_response(
             200,
             schema={"type": "string"},
             content_type=CSV,
             success=True,
-            description="The same list as CSV (RFC 4180, with a header row), chosen with "
-            f"`Accept: {CSV}`. Columns: {columns}",
+            description=description,
         )
 
         def decorate(view):

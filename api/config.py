@@ -17,11 +17,10 @@ class Config:
     # Per-client limit in flask-limiter's notation ("6000 per minute", "100/second;5000/hour");
     # "off" turns rate limiting off. Clients are told their budget in RateLimit headers and
     # get a 429 problem with Retry-After when they exceed it.
+    # create_app turns it into flask-limiter's settings (RATELIMIT_ENABLED and an application
+    # limit: one budget per client across every endpoint, where default limits would give each
+    # endpoint its own).
     RATE_LIMIT = os.environ.get("ARTICLE_FACTS_RATE_LIMIT", "6000 per minute")
-    RATELIMIT_ENABLED = RATE_LIMIT.strip().lower() not in ("", "off")
-    # One budget per client across every endpoint (flask-limiter's default limits would give
-    # each endpoint its own).
-    RATELIMIT_APPLICATION = RATE_LIMIT if RATELIMIT_ENABLED else None
     # memory:// counts per process; a redis:// URL shares counts across every instance.
     RATELIMIT_STORAGE_URI = os.environ.get("ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI", "memory://")
     # If the shared storage is unreachable, count in this process's memory rather than fail

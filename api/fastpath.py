@@ -102,7 +102,8 @@ class FastPath:
     def _replay(entry, environ, start_response, method):
         headers, etag, content = entry
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match and parse_etags(if_none_match).contains(etag):
+        # If-None-Match compares weakly (RFC 9110 13.1.2): a gzipping proxy's W/"..." matches.
+        if if_none_match and parse_etags(if_none_match).contains_weak(etag):
             start_response(
                 "304 NOT MODIFIED", [h for h in headers if h[0].lower() not in NOT_IN_304]
             )

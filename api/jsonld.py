@@ -4,6 +4,10 @@ Node ids are the API paths of the facts, so a JSON-LD processor resolves them ag
 document's URL into dereferenceable IRIs. The context is inline: nothing is fetched to read it.
 """
 
+from flask import url_for
+
+from api.links import fact_url
+
 CONTEXT = {"@vocab": "https://schema.org/", "schema": "https://schema.org/"}
 ENTITY_TYPES = {
     "person": "Person",
@@ -14,17 +18,16 @@ ENTITY_TYPES = {
 }
 
 
-def _ref(base, collection, fact_id):
-    return {"@id": f"{base}/{collection}/{fact_id}"}
+def _ref(article, kind, fact_id):
+    return {"@id": fact_url(article.id, kind, fact_id)}
 
 
 def news_article(article):
     """The JSON-LD document for one article."""
-    base = f"/v1/articles/{article.id}"
     metadata = article.metadata
     entities = [
         {
-            "@id": f"{base}/entities/{entity['id']}",
+            "@id": fact_url(article.id, "entity", entity["id"]),
             "@type": ENTITY_TYPES[entity["type"]],
             "identifier": entity["id"],
             "name": entity["name"],
@@ -35,13 +38,13 @@ def news_article(article):
     ]
     quotes = [
         {
-            "@id": f"{base}/quotes/{quote['id']}",
+            "@id": fact_url(article.id, "quote", quote["id"]),
             "@type": "Quotation",
             "identifier": quote["id"],
             "text": quote["text"],
-            "creator": _ref(base, "entities", quote["speaker_id"]),
+            "creator": _ref(article, "entity", quote["speaker_id"]),
             **(
-                {"publisher": _ref(base, "entities", quote["outlet_id"])}
+                {"publisher": _ref(article, "entity", quote["outlet_id"])}
                 if quote["outlet_id"]
                 else {}
             ),
@@ -50,12 +53,12 @@ def news_article(article):
     ]
     figures = [
         {
-            "@id": f"{base}/figures/{figure['id']}",
+            "@id": fact_url(article.id, "figure", figure["id"]),
             "@type": "Claim",
             "identifier": figure["id"],
             "text": figure["mentions"][0]["text"],
             "description": figure["description"],
-            "author": [_ref(base, "entities", source) for source in figure["source_ids"]],
+            "author": [_ref(article, "entity", source) for source in figure["source_ids"]],
             "about": {
                 "@type": "QuantitativeValue",
                 "value": figure["value"],
@@ -71,19 +74,19 @@ def news_article(article):
     ]
     events = [
         {
-            "@id": f"{base}/timeline/{event['id']}",
+            "@id": fact_url(article.id, "event", event["id"]),
             "@type": "Event",
             "identifier": event["id"],
             "name": event["summary"],
             # A partial ISO 8601 date (2024, 2024-08) is a valid schema.org Date.
             "startDate": event["date"],
-            "about": [_ref(base, "entities", entity_id) for entity_id in event["entity_ids"]],
+            "about": [_ref(article, "entity", entity_id) for entity_id in event["entity_ids"]],
         }
         for event in article.events
     ]
     return {
         "@context": CONTEXT,
-        "@id": base,
+        "@id": url_for("articles.ArticlesById", article_id=article.id),
         "@type": "NewsArticle",
         "identifier": article.id,
         "headline": metadata["title"],
@@ -93,7 +96,7 @@ def news_article(article):
         # The text credits an original article; its publisher is the outlet entity.
         "isBasedOn": {
             "@type": "NewsArticle",
-            "publisher": _ref(base, "entities", metadata["original_outlet_id"]),
+            "publisher": _ref(article, "entity", metadata["original_outlet_id"]),
         },
         "interactionStatistic": {
             "@type": "InteractionCounter",

@@ -19,6 +19,9 @@ from flask import Blueprint, get_template_attribute, render_template, url_for
 from markupsafe import Markup, escape
 
 from api import articles
+from api.links import fact_url
+from api.representations import HTML, offers
+from api.store import PLURAL
 from schemas.dates import date_bounds
 from schemas.entities import ENTITY_TYPES
 from schemas.events import PRECISION_MEANINGS
@@ -27,13 +30,6 @@ from schemas.figures import QUALIFIERS
 blp = Blueprint("reader", __name__)
 
 # Each kind of fact as the page names it, and as the store does.
-STORE_KINDS = {"entity": "entities", "quote": "quotes", "figure": "figures", "event": "events"}
-DETAIL_ENDPOINTS = {
-    "entity": ("entities.EntitiesById", "entity_id"),
-    "quote": ("quotes.QuotesById", "quote_id"),
-    "figure": ("figures.FiguresById", "figure_id"),
-    "event": ("timeline.TimelineById", "event_id"),
-}
 # Kinds whose words link to the object: an event's words are whole clauses, and linking them
 # would turn most of the text into one link; the timeline links to them instead.
 LINKED_KINDS = ("entity", "quote", "figure")
@@ -219,8 +215,7 @@ def _mark_up_line(text, line_start, line_end, highlights):
 
 def api_url(article, kind, fact_id):
     """The API URL of one fact of the article."""
-    endpoint, parameter = DETAIL_ENDPOINTS[kind]
-    return url_for(endpoint, article_id=article.id, **{parameter: fact_id})
+    return fact_url(article.id, kind, fact_id)
 
 
 def _entity_type_name(entity_type):
@@ -490,8 +485,8 @@ def render_article_page(article):
         outlet=outlet,
         paragraphs=mark_up_text(article.text, _highlights(article)),
         mention_counts={
-            kind: sum(len(fact["mentions"]) for fact in getattr(article, STORE_KINDS[kind]))
-            for kind in STORE_KINDS
+            kind: sum(len(fact["mentions"]) for fact in getattr(article, PLURAL[kind]))
+            for kind in PLURAL
         },
         entity_groups=_entity_groups(article),
         speakers=_speakers(article),
@@ -502,6 +497,7 @@ def render_article_page(article):
 
 
 @blp.get("/")
+@offers(HTML)
 def home():
     """The reader page of the one article served, or an index of the articles."""
     served = articles.corpus()

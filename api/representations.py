@@ -27,28 +27,55 @@ TEXT = "text/plain"
 SPAN_KEYS = {"start", "end", "text"}
 
 
-def offers(*media_types):
-    """Declare the media types a view can produce, the default first."""
+def offers(*media_types, cached=True):
+    """Declare the media types a view can produce (the default first), and whether its 200s
+    are immutable renderings to keep (not so for health probes, which must answer live)."""
 
     def decorate(view):
-        view.media_types = media_types
+        view.offer = Offer(media_types, cached)
         return view
 
     return decorate
 
 
+class Offer:
+    """What a view offers: its media types and whether its responses are kept."""
+
+    def __init__(self, media_types, cached):
+        self.media_types = media_types
+        self.cached = cached
+
+
 # Documents served by flask-smorest's own views, which cannot carry `offers`.
-DOCUMENT_ENDPOINTS = {"api-docs.openapi_json": (JSON,), "api-docs.openapi_swagger_ui": (HTML,)}
+DOCUMENT_ENDPOINTS = {
+    "api-docs.openapi_json": Offer((JSON,), cached=True),
+    "api-docs.openapi_swagger_ui": Offer((HTML,), cached=True),
+}
+
+
+def _find_offer():
+    if request.endpoint in DOCUMENT_ENDPOINTS:
+        return DOCUMENT_ENDPOINTS[request.endpoint]
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:  # a MethodView: the offer is on the method
+        view = getattr(
+            view_class, "get" if request.method == "HEAD" else request.method.lower(), None
+        )
+    return getattr(view, "offer", None)
+
+
+def current_offer():
+    """What the endpoint of this request offers, or None if it does not say (looked up once)."""
+    if "offer" not in g:
+        g.offer = _find_offer()
+    return g.offer
 
 
 def offered_media_types():
     """The media types the endpoint of this request can produce, or None if it does not say."""
-    if request.endpoint in DOCUMENT_ENDPOINTS:
-        return DOCUMENT_ENDPOINTS[request.endpoint]
-    view_function = current_app.view_functions.get(request.endpoint)
-    view_class = getattr(view_function, "view_class", None)
-    method = "get" if request.method == "HEAD" else request.method.lower()
-    return getattr(getattr(view_class, method, None), "media_types", None)
+    offer = current_offer()
+    return offer.media_types if offer else None
 
 
 def negotiate():
@@ -170,7 +197,7 @@ def respond(payload, headers=None, columns=None):
         response = current_app.json.response(payload)
         if chosen != JSON:
             response.mimetype = chosen
-    if offered_media_types() and len(offered_media_types()) > 1:
+    if len(offered_media_types() or ()) > 1:
         response.vary.add("Accept")
     response.headers.extend(headers or {})
     return response
@@ -213,29 +240,44 @@ class ResponseCache:
         body = response.get_data()
         etag = hashlib.blake2b(body, digest_size=16).hexdigest()
         response.set_etag(etag)
-        # This hook runs before every other after_request hook, so these are the view's own
-        # headers; per-request ones (rate limits, CORS, security) are added afresh each time.
-        headers = [(name, value) for name, value in response.headers if name != "Content-Length"]
+        # This hook runs before the app's other after_request hooks, which add the per-request
+        # headers (rate limits, CORS, security) afresh each time; any that got here anyway are
+        # left out too.
+        headers = [(name, value) for name, value in response.headers if not _per_request(name)]
         with self._lock:
             # Too large for the bound: serve it, but do not cache it.
             if len(body) + 256 <= self._entries.maxsize:
                 self._entries[self.key()] = (body, headers)
 
 
+PER_REQUEST_HEADERS = {"content-length", "date", "set-cookie", "retry-after"}
+PER_REQUEST_PREFIXES = ("x-ratelimit-", "access-control-")
+
+
+def _per_request(name):
+    lowered = name.lower()
+    return lowered in PER_REQUEST_HEADERS or lowered.startswith(PER_REQUEST_PREFIXES)
+
+
 def cacheable(response):
     """Whether this response is a complete, immutable rendering worth caching."""
+    offer = current_offer()
     return (
         request.method in ("GET", "HEAD")
         and response.status_code == 200
         and not response.direct_passthrough  # static files stream and have their own ETags
-        and not response.cache_control.no_store  # health probes must be answered live
-        and offered_media_types() is not None
+        and offer is not None
+        and offer.cached
     )
 
 
-def init_representations(app):
-    """Negotiate before each view, serve repeats from the cache, and revalidate with ETags."""
-    cache = ResponseCache(app.config["RESPONSE_CACHE_BYTES"])
+def init_representations(app, cache_bytes):
+    """Negotiate before each view, serve repeats from the cache, and revalidate with ETags.
+
+    `cache_bytes` bounds the kept bodies; 0 keeps none (the fast path keeps them instead),
+    and each response's ETag is still computed once, when it is rendered.
+    """
+    cache = ResponseCache(cache_bytes)
     max_age = app.config["CACHE_MAX_AGE"]
     app.extensions["article_facts"]["response_cache"] = cache
 

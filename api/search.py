@@ -4,13 +4,16 @@ from flask.views import MethodView
 
 from api.articles import ARTICLE_ID_PARAMETER, find_article
 from api.blueprint import Blueprint
+from api.links import fact_url
 from api.listing import paginate
-from api.representations import JSON, respond
+from api.representations import csv_columns, respond
+from api.store import PLURAL
 from schemas.search import SearchHitSchema, SearchQueryArgsSchema
 
-# Where each kind of hit lives under the article.
-COLLECTIONS = {"entity": "entities", "quote": "quotes", "figure": "figures", "event": "timeline"}
-STORE_KINDS = {"entity": "entities", "quote": "quotes", "figure": "figures", "event": "events"}
+CSV_COLUMNS = (
+    "kind, id, label, url, field, match and mention (`start:end`); one row per hit. The matched "
+    "words are the text of the article between the `match` offsets."
+)
 
 blp = Blueprint(
     "search",
@@ -24,11 +27,8 @@ blp = Blueprint(
 class Search(MethodView):
     @blp.doc(operationId="searchFacts")
     @blp.arguments(SearchQueryArgsSchema, location="query")
-    @blp.response(
-        200, SearchHitSchema(many=True), headers={"X-Pagination": "PAGINATION", "Link": "LINK"}
-    )
+    @blp.list_response(SearchHitSchema(), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.offers(JSON)
     def get(self, args, article_id):
         """Search an article's facts
 
@@ -37,10 +37,7 @@ class Search(MethodView):
         whose annotation alone matches (`field: annotation`).
         """
         article = find_article(article_id)
-        kinds = [STORE_KINDS[kind] for kind in args.get("kind") or STORE_KINDS]
-        hits = article.search(args["q"], kinds)
-        page, headers = paginate(hits, args)
-        base = f"/v1/articles/{article.id}"
-        for hit in page:
-            hit["url"] = f"{base}/{COLLECTIONS[hit['kind']]}/{hit['id']}"
-        return respond(page, headers)
+        kinds = [PLURAL[kind] for kind in args.get("kind") or PLURAL]
+        page, headers = paginate(article.search(args["q"], kinds), args)
+        hits = [{**hit, "url": fact_url(article.id, hit["kind"], hit["id"])} for hit in page]
+        return respond(hits, headers, columns=csv_columns(SearchHitSchema()))

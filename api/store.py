@@ -6,6 +6,7 @@ the schemas and the cross-checks below; the first problem found stops the app wi
 naming the file, the object and what is wrong.
 """
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -28,6 +29,7 @@ BUILT_IN_CORPUS = Path(__file__).parent / "corpus"
 # The kinds of fact an article holds, as named in the annotation file.
 FACT_KINDS = ("entities", "quotes", "figures", "events")
 SINGULAR = {"entities": "entity", "quotes": "quote", "figures": "figure", "events": "event"}
+PLURAL = {singular: kind for kind, singular in SINGULAR.items()}
 # The schema that shapes each kind as the API serves it.
 SERVED_SCHEMAS = {
     "entities": EntitySchema(),
@@ -213,6 +215,16 @@ def _check_span(text, span, where):
     return []
 
 
+def _check_period(text, period, where):
+    """A figure's period: its words are where its mention says, and it does not run backwards."""
+    problems = _check_span(text, period["mention"], f"{where}.mention")
+    if period["text"] != period["mention"]["text"]:
+        problems.append(f"{where}.text {period['text']!r} is not what its mention quotes")
+    if period["end"] and date_bounds(period["start"])[0] > date_bounds(period["end"])[1]:
+        problems.append(f"{where} ends ({period['end']}) before it starts ({period['start']})")
+    return problems
+
+
 def _cross_check(text, annotation, stem):
     """Problems the schemas cannot see: spans, identities and references."""
     problems = []
@@ -229,8 +241,15 @@ def _cross_check(text, annotation, stem):
     for value_field, span_field in METADATA_SPANS:
         span = metadata[span_field]
         problems += _check_span(text, span, f"article.{span_field}")
-        if str(metadata[value_field]) not in span["text"]:
-            problems.append(f"article.{value_field} is not what article.{span_field} quotes")
+        if str(metadata[value_field]) != span["text"]:
+            problems.append(
+                f"article.{value_field} {metadata[value_field]!r} is not what "
+                f"article.{span_field} quotes ({span['text']!r})"
+            )
+    try:
+        dt.datetime.strptime(metadata["published"], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        problems.append(f"article.published {metadata['published']!r} is not a real date and time")
 
     for kind in FACT_KINDS:
         seen = set()
@@ -247,7 +266,13 @@ def _cross_check(text, annotation, stem):
                 if kind == "quotes" and mention["text"] != fact["text"]:
                     problems.append(f"{where}.mentions[{number}]: does not quote the quote's text")
             if kind == "figures" and fact["period"]:
-                problems += _check_span(text, fact["period"]["mention"], f"{where}.period.mention")
+                problems += _check_period(text, fact["period"], f"{where}.period")
+            if kind == "events" and not any(
+                fact["date_text"] in mention["text"] for mention in fact["mentions"]
+            ):
+                problems.append(
+                    f"{where}.date_text {fact['date_text']!r} is in none of its mentions"
+                )
 
     ids = {kind: {fact["id"] for fact in annotation[kind]} for kind in FACT_KINDS}
     if metadata["original_outlet_id"] not in ids["entities"]:
@@ -323,10 +348,14 @@ def load_article(json_path):
         raise DatasetError(text_path, ["the article text is missing"]) from None
     except UnicodeDecodeError as error:
         raise DatasetError(text_path, [f"not UTF-8: {error}"]) from None
+    except OSError as error:  # a folder, a broken link, no permission
+        raise DatasetError(text_path, [f"cannot be read: {error.strerror}"]) from None
     try:
         raw = json.loads(json_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DatasetError(json_path, [f"not valid JSON: {error}"]) from None
+    except OSError as error:
+        raise DatasetError(json_path, [f"cannot be read: {error.strerror}"]) from None
     try:
         annotation = AnnotationSchema().load(raw)
     except ma.ValidationError as error:

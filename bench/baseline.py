@@ -8,7 +8,7 @@ floor any Python WSGI app can reach under the same gunicorn settings.
 from api import create_app
 from compare import ENDPOINTS
 
-_client = create_app({"RATELIMIT_ENABLED": False}).test_client()
+_client = create_app({"RATE_LIMIT": "off"}).test_client()
 RESPONSES = {}
 for _name, target, _headers in ENDPOINTS:
     _answer = _client.get(target)

@@ -23,8 +23,8 @@ from api import create_app  # noqa: E402
 
 TARGET = "/v1/articles/north-korean-troops-help-russian-army-clear-mines/entities/vadym-skibytsky"
 SETTINGS = {
-    "rate limiter on": {"RATELIMIT_APPLICATION": "1000000000 per minute"},
-    "rate limiter off (fast path)": {"RATELIMIT_ENABLED": False},
+    "rate limiter on": {"RATE_LIMIT": "1000000000 per minute"},
+    "rate limiter off (fast path)": {"RATE_LIMIT": "off"},
 }
 
 

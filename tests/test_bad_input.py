@@ -50,7 +50,7 @@ BAD_REQUESTS = [
 @pytest.fixture(scope="module")
 def fuzzed_client():
     """An app without rate limits, so only the input decides the answer."""
-    return create_app({"RATELIMIT_ENABLED": False}).test_client()
+    return create_app({"RATE_LIMIT": "off"}).test_client()
 
 
 @pytest.mark.parametrize(

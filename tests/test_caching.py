@@ -15,6 +15,7 @@ DATA_URLS = [
     f"{ARTICLE}/timeline?from=2024",
     f"{ARTICLE}/search?q=Kursk",
     "/openapi.json",
+    "/",
 ]
 
 

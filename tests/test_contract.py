@@ -20,7 +20,7 @@ from conftest import ROOT
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25"))
 
 # Rate limiting off: the fuzzer sends thousands of requests from one address.
-app = create_app({"RATELIMIT_ENABLED": False})
+app = create_app({"RATE_LIMIT": "off"})
 config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
 schema = schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
 

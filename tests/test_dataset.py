@@ -174,9 +174,40 @@ def precision_not_matching_date(doc):
     doc["events"][0]["precision"] = "day"
 
 
+def wrong_view_count(doc):
+    doc["article"]["view_count"] = 3  # "3" occurs in the printed "319", but is not it
+
+
+def truncated_title(doc):
+    doc["article"]["title"] = "North"
+
+
+def impossible_publication_time(doc):
+    doc["article"]["published"] = "2025-13-45T99:99"
+
+
+def period_words_not_its_mention(doc):
+    doc["figures"][-1]["period"]["text"] = "since 2023"
+
+
+def period_running_backwards(doc):
+    period = next(figure["period"] for figure in doc["figures"] if figure["period"])
+    period["start"], period["end"] = "2025", "2024"
+
+
+def event_date_text_not_in_its_mentions(doc):
+    doc["events"][0]["date_text"] = "in March 1999"
+
+
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
+        (wrong_view_count, "article.view_count 3 is not what"),
+        (truncated_title, "article.title 'North' is not what"),
+        (impossible_publication_time, "is not a real date and time"),
+        (period_words_not_its_mention, "is not what its mention quotes"),
+        (period_running_backwards, "before it starts"),
+        (event_date_text_not_in_its_mentions, "is in none of its mentions"),
         (drop_first_mention_char, "does not match article["),
         (dangle_speaker, "speaker_id: no entity 'nobody-at-all'"),
         (duplicate_entity_id, "duplicate id"),
@@ -206,6 +237,14 @@ def test_text_without_annotation_refuses_to_load(tmp_path):
     shutil.copytree(BUILT_IN_CORPUS, tmp_path, dirs_exist_ok=True)
     (tmp_path / "orphan.txt").write_text("A text nobody annotated.", encoding="utf-8")
     with pytest.raises(DatasetError, match="orphan.txt"):
+        create_app({"CORPUS_DIR": str(tmp_path)})
+
+
+def test_unreadable_file_refuses_to_load_with_its_name(tmp_path):
+    shutil.copytree(BUILT_IN_CORPUS, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "folder-not-file.json").mkdir()
+    (tmp_path / "folder-not-file.txt").write_text("Its text.", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"folder-not-file\.json:\s+- cannot be read"):
         create_app({"CORPUS_DIR": str(tmp_path)})
 
 

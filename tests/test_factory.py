@@ -9,8 +9,11 @@ from api import create_app
 from conftest import ARTICLE_ID, SECOND_ARTICLE_DIR
 
 
-def test_factory_builds_independent_apps():
-    assert create_app() is not create_app()
+def test_factory_builds_independent_apps_from_their_own_settings():
+    short, long = create_app({"CACHE_MAX_AGE": 1}), create_app({"CACHE_MAX_AGE": 999})
+    url = f"/v1/articles/{ARTICLE_ID}"
+    assert short.test_client().get(url).headers["Cache-Control"] == "public, max-age=1"
+    assert long.test_client().get(url).headers["Cache-Control"] == "public, max-age=999"
 
 
 def test_debug_is_off_even_when_asked_for_by_the_environment(monkeypatch):
