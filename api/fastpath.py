@@ -22,6 +22,7 @@ CACHEABLE = "article_facts.cacheable"
 SERVER_HEADERS = {"date", "server", "connection", "keep-alive"}
 NOT_IN_304 = {"content-type", "content-length"}
 ENTRY_OVERHEAD = 512
+PASSED_ON_KEYS = 4096
 
 
 class FastPath:
@@ -32,6 +33,9 @@ class FastPath:
         self._entries = LRUCache(
             maxsize=max_bytes, getsizeof=lambda entry: len(entry[2]) + ENTRY_OVERHEAD
         )
+        # Requests already known not to be replayable (errors, static files, probes) go
+        # straight to Flask next time; a bounded set, so clients cannot grow it without end.
+        self._passed_on = LRUCache(maxsize=PASSED_ON_KEYS)
         self._lock = threading.Lock()
 
     @staticmethod
@@ -54,9 +58,14 @@ class FastPath:
         key = self._key(environ)
         with self._lock:
             entry = self._entries.get(key)
+            passed_on = key in self._passed_on
+        if passed_on:
+            return self.wsgi_app(environ, start_response)
         if entry is None:
             entry, answer = self._render(environ, start_response)
             if entry is None:
+                with self._lock:
+                    self._passed_on[key] = True
                 return answer
             if len(entry[2]) + ENTRY_OVERHEAD <= self._entries.maxsize:
                 with self._lock:
@@ -85,9 +94,16 @@ class FastPath:
         headers = captured["headers"]
         etag = next((value for name, value in headers if name.lower() == "etag"), None)
         if not (rendering.get(CACHEABLE) and captured["status"].startswith("200") and etag):
-            if plain:  # this is the request's own answer: pass it on untouched
+            if plain or not captured["status"].startswith("200"):
+                # The request's own answer: method and If-None-Match change nothing on an
+                # error, and a HEAD answer is the same without its body.
                 start_response(captured["status"], headers, captured["exc_info"])
+                if method == "HEAD":
+                    if hasattr(body, "close"):
+                        body.close()
+                    return None, []
                 return None, body
+            # A 200 Flask answers its own way (a static file's own 304): ask it as it came.
             if hasattr(body, "close"):
                 body.close()
             return None, self.wsgi_app(environ, start_response)

@@ -109,3 +109,23 @@ def test_non_replayable_conditional_request_gets_flasks_answer(replaying_client)
     response = replaying_client.get(f"{ARTICLE}/entities/nope", headers={"If-None-Match": '"x"'})
     assert response.status_code == 404
     assert response.content_type == "application/problem+json"
+
+
+def test_requests_that_cannot_be_replayed_reach_flask_once_each():
+    app = create_app({"RATE_LIMIT": "off"})
+    calls = []
+    flask_app = app.wsgi_app.wsgi_app
+
+    def counting(environ, start_response):
+        calls.append(environ["REQUEST_METHOD"])
+        return flask_app(environ, start_response)
+
+    app.wsgi_app.wsgi_app = counting
+    client = app.test_client()
+    missing = client.head(f"{ARTICLE}/entities/nope", headers={"If-None-Match": '"x"'})
+    assert missing.status_code == 404 and missing.data == b""
+    assert calls == ["GET"]  # rendered once, as a GET, and answered as the HEAD it was
+    for _ in range(2):
+        with client.get("/docs/assets/swagger-ui.css") as asset:
+            assert asset.status_code == 200
+    assert len(calls) == 3  # the static file went to Flask each time, and only once each
