@@ -9,19 +9,14 @@ from api.representations import csv_columns, respond
 from api.store import SERVED_SCHEMAS
 from schemas.articles import ArticleSummarySchema
 from schemas.dates import date_bounds
+from schemas.events import EVENT_RELATIONS
+from schemas.figures import FIGURE_RELATIONS
+from schemas.quotes import QUOTE_RELATIONS
 
 LIST_SCHEMAS = {**SERVED_SCHEMAS, "articles": ArticleSummarySchema()}
 
-# (kind, embed name) -> (field holding the id(s), kind of the related fact, holds a list)
-RELATIONS = {
-    ("quotes", "speaker"): ("speaker_id", "entities", False),
-    ("quotes", "outlet"): ("outlet_id", "entities", False),
-    ("figures", "sources"): ("source_ids", "entities", True),
-    ("figures", "entities"): ("entity_ids", "entities", True),
-    ("events", "entities"): ("entity_ids", "entities", True),
-    ("events", "quotes"): ("quote_ids", "quotes", True),
-    ("events", "figures"): ("figure_ids", "figures", True),
-}
+# What each `embed` name of each kind puts inline: the same dicts that document the parameter.
+RELATIONS = {"quotes": QUOTE_RELATIONS, "figures": FIGURE_RELATIONS, "events": EVENT_RELATIONS}
 
 
 def _sort_key(name):
@@ -76,12 +71,12 @@ def shape(article, kind, fact, args):
     else:
         shaped = dict(fact)
     for relation in args.get("embed") or ():
-        id_field, related_kind, many = RELATIONS[(kind, relation)]
-        ids = fact[id_field]
-        if many:
-            shaped[relation] = [article.find(related_kind, related_id) for related_id in ids]
+        related = RELATIONS[kind][relation]
+        ids = fact[related.id_field]
+        if related.many:
+            shaped[relation] = [article.find(related.kind, related_id) for related_id in ids]
         else:
-            shaped[relation] = article.find(related_kind, ids) if ids else None
+            shaped[relation] = article.find(related.kind, ids) if ids else None
     return shaped
 
 

@@ -1,5 +1,7 @@
 """Pieces shared by every resource: text spans, slugs and list query arguments."""
 
+from typing import NamedTuple
+
 import marshmallow as ma
 from webargs.fields import DelimitedList
 
@@ -171,6 +173,15 @@ def fields_field(schema_class):
     )
 
 
+class Relation(NamedTuple):
+    """What `embed=<name>` puts inline: the facts named by the ids in `id_field`."""
+
+    id_field: str
+    kind: str  # entities, quotes, figures or events
+    many: bool
+    description: str
+
+
 def embed_field(relations):
     """`embed`: related objects to return inline, beside the ids that name them."""
     return DelimitedList(
@@ -180,7 +191,7 @@ def embed_field(relations):
             "description": enum_description(
                 "Comma-separated related objects to include inline, saving a request per "
                 "id; the ids stay. In CSV an embedded object is its name (or words).",
-                relations,
+                {name: relation.description for name, relation in relations.items()},
             ),
             "example": [next(iter(relations))],
         },

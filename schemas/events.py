@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    Relation,
     as_served,
     embed_field,
     entity_filter_field,
@@ -105,9 +106,9 @@ class EventSchema(ma.Schema):
 
 
 EVENT_RELATIONS = {
-    "entities": "the entities involved, as `entities`",
-    "quotes": "the quotes it produced, as `quotes`",
-    "figures": "the figures describing it, as `figures`",
+    "entities": Relation("entity_ids", "entities", True, "the entities involved, as `entities`"),
+    "quotes": Relation("quote_ids", "quotes", True, "the quotes it produced, as `quotes`"),
+    "figures": Relation("figure_ids", "figures", True, "the figures describing it, as `figures`"),
 }
 
 

@@ -7,6 +7,7 @@ import marshmallow as ma
 from schemas.common import (
     ListQueryArgsSchema,
     MentionSchema,
+    Relation,
     as_served,
     embed_field,
     entity_filter_field,
@@ -144,8 +145,12 @@ class FigureSchema(ma.Schema):
 
 
 FIGURE_RELATIONS = {
-    "sources": "the entities it is attributed to, as `sources`",
-    "entities": "the entities it counts or concerns, as `entities`",
+    "sources": Relation(
+        "source_ids", "entities", True, "the entities it is attributed to, as `sources`"
+    ),
+    "entities": Relation(
+        "entity_ids", "entities", True, "the entities it counts or concerns, as `entities`"
+    ),
 }
 
 

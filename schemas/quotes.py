@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    Relation,
     as_served,
     embed_field,
     entity_filter_field,
@@ -82,8 +83,8 @@ class QuoteSchema(ma.Schema):
 
 
 QUOTE_RELATIONS = {
-    "speaker": "the entity who said it, as `speaker`",
-    "outlet": "the outlet entity, as `outlet`",
+    "speaker": Relation("speaker_id", "entities", False, "the entity who said it, as `speaker`"),
+    "outlet": Relation("outlet_id", "entities", False, "the outlet entity, as `outlet`"),
 }
 
 
