@@ -41,3 +41,16 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 
 # gunicorn 27 would otherwise write a control socket under the user's home directory.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Refuse, before any port is bound, a rate limit that several workers would each count.
+
+    gunicorn prints the message and exits 1 (see api.ratelimit.ConfigurationError).
+    """
+    from api.config import Config
+    from api.ratelimit import refuse_per_process_limit
+
+    refuse_per_process_limit(
+        Config.RATE_LIMIT, Config.RATE_LIMIT_STORAGE_URI, workers=server.cfg.workers
+    )

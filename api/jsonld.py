@@ -7,15 +7,9 @@ document's URL into dereferenceable IRIs. The context is inline: nothing is fetc
 from flask import url_for
 
 from api.links import fact_url
+from schemas.entities import ENTITY_TYPES
 
 CONTEXT = {"@vocab": "https://schema.org/", "schema": "https://schema.org/"}
-ENTITY_TYPES = {
-    "person": "Person",
-    "organization": "Organization",
-    "group": "Organization",
-    "place": "Place",
-    "weapon": "Product",
-}
 
 
 def _ref(article, kind, fact_id):
@@ -28,7 +22,7 @@ def news_article(article):
     entities = [
         {
             "@id": fact_url(article.id, "entity", entity["id"]),
-            "@type": ENTITY_TYPES[entity["type"]],
+            "@type": ENTITY_TYPES[entity["type"]].schema_org,
             "identifier": entity["id"],
             "name": entity["name"],
             "alternateName": entity["aliases"],

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import flask_smorest
 from flask import current_app, request
 
-from api.representations import csv_columns, respond
+from api.renderers import Content, csv_columns, respond
 from api.store import SERVED_SCHEMAS
 from schemas.articles import ArticleSummarySchema
 from schemas.dates import date_bounds
@@ -87,9 +87,9 @@ def list_response(article, kind, facts, args):
     page, headers = paginate(facts, args)
     shaped = [shape(article, kind, fact, args) for fact in page]
     columns = csv_columns(LIST_SCHEMAS[kind], args.get("fields_"), args.get("embed") or ())
-    return respond(shaped, headers, columns=columns)
+    return respond(Content("list", shaped, article, columns=columns, headers=headers))
 
 
 def fact_response(article, kind, fact, args):
     """One fact, shaped exactly as the list shows it with the same options."""
-    return respond(shape(article, kind, fact, args))
+    return respond(Content("object", shape(article, kind, fact, args), article))

@@ -1,5 +1,7 @@
 """Entities: the people, organisations, groups, places and weapon types the article names."""
 
+from dataclasses import dataclass
+
 import marshmallow as ma
 
 from schemas.common import (
@@ -12,17 +14,54 @@ from schemas.common import (
     sort_field,
 )
 
+
+@dataclass(frozen=True)
+class EntityType:
+    """A kind of entity: as the API documents it, JSON-LD types it and the reader page names it."""
+
+    meaning: str
+    schema_org: str  # its schema.org type in JSON-LD
+    label: str  # the page's name for one
+    heading: str  # the page's heading over several
+
+
+# The one table of entity types: the schema validates and documents these, and nothing that
+# renders an entity can meet a type missing here.
 ENTITY_TYPES = {
-    "person": "A named person, including one known only by a call sign.",
-    "organization": "A news outlet, ministry, intelligence service, army, body of troops or the "
-    "media of a country.",
-    "group": 'Unnamed people or bodies the article cites collectively, such as "Western sources".',
-    "place": "A country, region or city. A capital city used for its government is an alias of "
-    "the country.",
-    "weapon": "A type of weapon or military equipment.",
+    "person": EntityType(
+        "A named person, including one known only by a call sign.", "Person", "person", "People"
+    ),
+    "organization": EntityType(
+        "A news outlet, ministry, intelligence service, army, body of troops or the media of a "
+        "country.",
+        "Organization",
+        "organisation",
+        "Organisations",
+    ),
+    "group": EntityType(
+        'Unnamed people or bodies the article cites collectively, such as "Western sources".',
+        "Organization",
+        "cited source",
+        "Cited sources",
+    ),
+    "place": EntityType(
+        "A country, region or city. A capital city used for its government is an alias of the "
+        "country.",
+        "Place",
+        "place",
+        "Places",
+    ),
+    "weapon": EntityType(
+        "A type of weapon or military equipment.",
+        "Product",
+        "weapon or equipment",
+        "Weapons and equipment",
+    ),
 }
 
-TYPE_DESCRIPTION = enum_description("Kind of entity:", ENTITY_TYPES)
+TYPE_DESCRIPTION = enum_description(
+    "Kind of entity:", {name: kind.meaning for name, kind in ENTITY_TYPES.items()}
+)
 
 
 class EntitySchema(ma.Schema):

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -109,3 +110,39 @@ def gunicorn_server(*, workers=1, env=None, log_name="gunicorn", ready_within=30
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def require_tool(name, why):
+    """The path of a program this test needs; skip without it, except in CI, which must run it."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])
+    path = shutil.which(name, path=search)
+    if path is None:
+        reason = f"{why} needs {name} (.ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis server of the test run's own on a loopback port: counters only, nothing saved."""
+    server = require_tool("redis-server", "counting rate limits in Redis")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from api import create_app, reader
-from api.reader import Highlight, mark_up_text
+from api.reader.page import Highlight, mark_up_text
 from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, SECOND_ARTICLE_DIR
 
 # The page's name for each kind of fact, by the API list that serves it.

@@ -1,35 +1,25 @@
-"""The reader: an article as a web page, with every fact marked in the text where it is stated.
+"""The reader page's markup: the article text with every fact marked where it is stated.
 
-`GET /` shows the reader page of the corpus's one article, or an index when there are several;
-`render_article_page(article)` is the same page for `GET /v1/articles/{article_id}` when a
-browser asks for HTML. These are pages for people, not API operations: a plain Flask blueprint,
-outside the OpenAPI document.
-
-The page is complete without JavaScript: every highlight is a link to its object's JSON and
-every timeline entry links to the words that date it. `static/reader/reader.js` only adds a
-panel that shows that JSON beside the text. There is no inline script or style, so the page
-runs under `Content-Security-Policy: default-src 'self'`.
+`render_article_page(article)` builds the whole page: highlights nested as elements around
+exactly their spans, notes on hover and focus, the timeline on a time axis, who is quoted and
+the figures table. Every highlight is a link to its object's JSON, so the page is complete
+without JavaScript.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
 
-from flask import Blueprint, get_template_attribute, render_template, url_for
+from flask import get_template_attribute, render_template, url_for
 from markupsafe import Markup, escape
 
-from api import articles
 from api.links import fact_url
-from api.representations import HTML, offers
 from api.store import PLURAL
 from schemas.dates import date_bounds
 from schemas.entities import ENTITY_TYPES
 from schemas.events import PRECISION_MEANINGS
 from schemas.figures import QUALIFIERS
 
-blp = Blueprint("reader", __name__)
-
-# Each kind of fact as the page names it, and as the store does.
 # Kinds whose words link to the object: an event's words are whole clauses, and linking them
 # would turn most of the text into one link; the timeline links to them instead.
 LINKED_KINDS = ("entity", "quote", "figure")
@@ -37,14 +27,6 @@ LINKED_KINDS = ("entity", "quote", "figure")
 # both a printed metadata field and an event; a quote can be exactly a figure).
 NESTING_RANK = {"printed": 0, "event": 1, "quote": 2, "figure": 3, "entity": 4}
 
-# Each entity type's name on the page: (one, several).
-ENTITY_TYPE_NAMES = {
-    "person": ("person", "People"),
-    "organization": ("organisation", "Organisations"),
-    "group": ("cited source", "Cited sources"),
-    "place": ("place", "Places"),
-    "weapon": ("weapon or equipment", "Weapons and equipment"),
-}
 # Metadata fields the text itself prints, with what the page calls them.
 PRINTED_FIELDS = {
     "title_mention": "Headline as printed",
@@ -218,10 +200,6 @@ def api_url(article, kind, fact_id):
     return fact_url(article.id, kind, fact_id)
 
 
-def _entity_type_name(entity_type):
-    return ENTITY_TYPE_NAMES.get(entity_type, (entity_type,))[0]
-
-
 def _entity_name(article, entity_id):
     return article.find("entities", entity_id)["name"]
 
@@ -282,7 +260,7 @@ def _highlights(article):
     event_link = get_template_attribute("reader/_notes.html", "event_link")
     highlights = []
     for entity in article.entities:
-        type_name = _entity_type_name(entity["type"])
+        type_name = ENTITY_TYPES[entity["type"]].label
         highlights += _mention_highlights(
             "entity",
             entity,
@@ -447,7 +425,7 @@ def _figures(article):
 def _entity_groups(article):
     """The named entities grouped by type, in the schema's order of types."""
     groups = []
-    for entity_type in ENTITY_TYPES:
+    for entity_type, names in ENTITY_TYPES.items():
         members = [
             {"entity": entity, "api_url": api_url(article, "entity", entity["id"])}
             for entity in article.entities
@@ -456,7 +434,7 @@ def _entity_groups(article):
         groups.append(
             {
                 "type": entity_type,
-                "label": ENTITY_TYPE_NAMES.get(entity_type, (entity_type, entity_type))[1],
+                "label": names.heading,
                 "entities": members,
             }
         )
@@ -493,25 +471,4 @@ def render_article_page(article):
         figures=_figures(article),
         timeline=_timeline(article),
         links=_resource_links(article),
-    )
-
-
-@blp.get("/")
-@offers(HTML)
-def home():
-    """The reader page of the one article served, or an index of the articles."""
-    served = articles.corpus()
-    if len(served) == 1:
-        return render_article_page(next(iter(served.values())))
-    return render_template(
-        "reader/index.html",
-        articles=[
-            {
-                "metadata": article.metadata,
-                "counts": article.counts,
-                "outlet": article.find("entities", article.metadata.get("original_outlet_id")),
-                "url": url_for("articles.ArticlesById", article_id=article.id),
-            }
-            for article in served.values()
-        ],
     )
