@@ -33,7 +33,7 @@ def add_security_headers(response):
     return response
 
 
-# Headers a script on another origin may read: caching, paging and rate-limit state.
+# Headers a script on another origin may read: caching, paging, rate-limit state, request id.
 EXPOSED_HEADERS = [
     "ETag",
     "Link",
@@ -42,6 +42,7 @@ EXPOSED_HEADERS = [
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
+    "X-Request-ID",
 ]
 
 

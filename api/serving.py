@@ -16,12 +16,17 @@ What Flask renders is kept when HTTP itself says any cache may keep it: a 200 to
 `Cache-Control: public`. Problems, probes and CORS preflights are Flask's answer to that one
 request. Refusals (steps 1 and 2) are rendered by Flask too, so every problem has the one
 shape and the same headers.
+
+Around the steps, the core gives each request its `X-Request-ID` and counts it in the metrics
+(api.metrics), whichever step answered.
 """
 
 import gzip
 import hashlib
 import re
+import secrets
 import threading
+import time
 from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
@@ -32,14 +37,21 @@ from flask_smorest import abort
 from werkzeug.datastructures import Headers
 from werkzeug.http import parse_accept_header, parse_etags
 
+from api.metrics import init_app as init_metrics
 from api.ratelimit import RateLimit, is_off
 from api.renderers import current_offer, negotiate
 
 # Where the core leaves a refusal for Flask to render as a problem: (status, detail, headers).
 REFUSAL = "article_facts.refusal"
+# Where Flask leaves the route template that matched, for the metrics.
+ROUTE = "article_facts.route"
+# A request id from the proxy is kept if it is short and plain (nginx's $request_id, a UUID);
+# anything else could smuggle text into the logs, and is replaced.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:=+/-]{1,128}\Z")
 
-# Probes answer whatever a client has spent: a load balancer must see the instance's state.
-UNLIMITED_PATHS = ("/healthz", "/readyz")
+# Probes and metrics answer whatever a client has spent: a load balancer must see the
+# instance's state, and Prometheus its counts.
+UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
 
 # Longer than any request the OpenAPI document allows (slugs of at most 100 characters, `q` of
 # at most 200 characters even when each is percent-encoded as 12 bytes, every list option at
@@ -114,9 +126,10 @@ class Rendering:
     Compressed codings are made the first time a client asks for one, then kept with it.
     """
 
-    __slots__ = ("compressible", "_base", "_variants")
+    __slots__ = ("route", "compressible", "_base", "_variants")
 
-    def __init__(self, headers, body):
+    def __init__(self, headers, body, route):
+        self.route = route
         kept = Headers([(name, value) for name, value in headers if name.lower() not in NOT_KEPT])
         content_type = kept.get("Content-Type", "")
         self.compressible = len(body) >= MIN_COMPRESSED_LENGTH and bool(
@@ -205,12 +218,20 @@ def malformed_url(environ):
 
 
 class ServingCore:
-    """WSGI middleware around Flask: refuse, limit, replay, and render only the first time."""
+    """WSGI middleware around Flask: refuse, limit, replay, and render only the first time.
 
-    def __init__(self, flask_wsgi, *, renderings, rate_limit=None, unlimited=(), key_on_origin):
+    Around those steps it gives every request an id (`X-Request-ID`: the proxy's, when it
+    sent a usable one, else a new one), echoed in the answer and seen by the access log, and
+    counts every request in the metrics, including those answered without Flask.
+    """
+
+    def __init__(
+        self, flask_wsgi, *, renderings, rate_limit=None, metrics=None, unlimited=(), key_on_origin
+    ):
         self.flask_wsgi = flask_wsgi
         self.renderings = renderings
         self.rate_limit = rate_limit
+        self.metrics = metrics
         # Paths outside every budget: probes must answer whatever a client has spent.
         self.unlimited = frozenset(unlimited)
         # With CORS open to "*", the answer is the same whatever the Origin: one rendering.
@@ -225,6 +246,31 @@ class ServingCore:
         )
 
     def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        request_id = environ.get("HTTP_X_REQUEST_ID", "")
+        if not REQUEST_ID.match(request_id):
+            request_id = environ["HTTP_X_REQUEST_ID"] = secrets.token_hex(16)
+        # Per-request headers, added to whatever answers: the id, then the rate-limit state.
+        extra = [("X-Request-ID", request_id)]
+        outcome = {"route": None, "from_cache": False}
+
+        def start(status, headers, exc_info=None):
+            outcome["status"] = status
+            return start_response(status, [*headers, *extra], exc_info)
+
+        body = self._serve(environ, start, extra, outcome)
+        if self.metrics is not None:
+            self.metrics.observe(
+                outcome["route"],
+                environ.get("REQUEST_METHOD"),
+                outcome["status"][:3],
+                time.perf_counter() - started,
+                outcome["from_cache"],
+            )
+        return body
+
+    def _serve(self, environ, start, extra, outcome):
+        """The four steps; `outcome` learns the route and whether a kept rendering answered."""
         method = environ.get("REQUEST_METHOD", "GET")
         replayable = method in ("GET", "HEAD")
         key = self._key(environ) if replayable else None
@@ -237,37 +283,35 @@ class ServingCore:
             elif rendering is None:
                 # A kept rendering's URL passed this check when it was rendered.
                 refusal = malformed_url(environ)
-        extra = []
         if refusal is None and self.rate_limit and environ.get("PATH_INFO") not in self.unlimited:
             verdict = self.rate_limit.hit(environ.get("REMOTE_ADDR", ""))
-            extra = verdict.headers
+            extra += verdict.headers
             if not verdict.allowed:
+                if self.metrics is not None:
+                    self.metrics.refused()
                 refusal = (
                     429,
                     f"Too many requests from this client; the limit is {verdict.exceeded}.",
                     {"Retry-After": str(verdict.retry_after)},
                 )
-        if refusal is not None:
-            return self._flask_answer(environ, start_response, extra, refusal)
-        if not replayable:
-            return self._flask_answer(environ, start_response, extra)
+        if refusal is not None or not replayable:
+            if refusal is not None:
+                environ[REFUSAL] = refusal
+            body = self.flask_wsgi(environ, start)
+            outcome["route"] = environ.get(ROUTE)
+            return body
+        if self.metrics is not None:
+            self.metrics.looked_up(hit=rendering is not None)
         if rendering is None:
-            rendering = self._render(environ, start_response, extra, key)
+            rendering = self._render(environ, start, key, outcome)
             if not isinstance(rendering, Rendering):
                 return rendering  # Flask's answer to this one request, already started
-        return self._replay(rendering, key, environ, start_response, method, extra)
+        else:
+            outcome["from_cache"] = True
+        outcome["route"] = rendering.route
+        return self._replay(rendering, key, environ, start, method)
 
-    def _flask_answer(self, environ, start_response, extra, refusal=None):
-        """Flask's answer to this request as it came, with the per-request headers added."""
-        if refusal is not None:
-            environ[REFUSAL] = refusal
-
-        def start_with_extra(status, headers, exc_info=None):
-            return start_response(status, [*headers, *extra], exc_info)
-
-        return self.flask_wsgi(environ, start_with_extra)
-
-    def _render(self, environ, start_response, extra, key):
+    def _render(self, environ, start, key, outcome):
         """Have Flask render the request as a plain GET; keep a rendering any cache may keep.
 
         Rendering HEAD and conditional requests as a plain GET means each process holds the
@@ -291,16 +335,17 @@ class ServingCore:
                 answer.close()
         status, headers = captured["status"], captured["headers"]
         if status.startswith("200") and _publicly_cacheable(headers):
-            rendering = Rendering(headers, body)
+            rendering = Rendering(headers, body, plain.get(ROUTE))
             self.renderings.keep(key, rendering)
             return rendering
         # Not a representation to keep (a problem, a probe): answered as the request came.
         # A HEAD gets the same headers without the body; If-None-Match cannot match, since
         # only kept renderings carry ETags.
-        start_response(status, [*headers, *extra], captured["exc_info"])
+        outcome["route"] = plain.get(ROUTE)
+        start(status, headers, captured["exc_info"])
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
-    def _replay(self, rendering, key, environ, start_response, method, extra):
+    def _replay(self, rendering, key, environ, start, method):
         """Answer from a rendering: 304 when the client has it, else 200 (bodiless for HEAD)."""
         accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
         coding = preferred_coding(accept_encoding) if accept_encoding else None
@@ -309,9 +354,9 @@ class ServingCore:
             self.renderings.keep(key, rendering)  # it grew: count its new size against the bound
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match and parse_etags(if_none_match).contains_weak(variant.etag):
-            start_response("304 Not Modified", [*variant.not_modified_headers, *extra])
+            start("304 Not Modified", variant.not_modified_headers)
             return []
-        start_response("200 OK", [*variant.headers, *extra])
+        start("200 OK", variant.headers)
         return [] if method == "HEAD" else [variant.body]
 
 
@@ -342,7 +387,8 @@ def init_serving(app):
 
     # Registered before every other hook: a refused request gets its problem and nothing else.
     @app.before_request
-    def render_refusal():
+    def note_route_and_render_refusal():
+        request.environ[ROUTE] = request.url_rule.rule if request.url_rule else None
         refusal = request.environ.get(REFUSAL)
         if refusal is not None:
             status, detail, headers = refusal
@@ -368,6 +414,7 @@ def init_serving(app):
         app.wsgi_app,
         renderings=renderings,
         rate_limit=rate_limit,
+        metrics=init_metrics(app),
         unlimited=UNLIMITED_PATHS,
         key_on_origin=config["CORS_ORIGINS"] != ["*"],
     )

@@ -75,9 +75,11 @@ def request_headers(accept, coding, if_none_match=None):
 
 
 def observable(response):
-    """Status, headers and body, less the rate-limit headers (per request by design)."""
+    """Status, headers and body, less the request id and rate-limit state (per request)."""
     headers = sorted(
-        (name, value) for name, value in response.headers if not name.startswith("X-RateLimit-")
+        (name, value)
+        for name, value in response.headers
+        if not name.startswith("X-RateLimit-") and name != "X-Request-ID"
     )
     return response.status_code, headers, response.data
 
@@ -252,3 +254,42 @@ def test_renderings_larger_than_the_bound_are_served_but_not_kept():
     for _ in range(2):
         assert client.get("/openapi.json").get_json()["openapi"] == "3.1.0"
     assert app.extensions["article_facts"]["renderings"].size_bytes == 0
+
+
+@pytest.mark.parametrize(
+    "url", [f"{ARTICLE}/figures", f"{ARTICLE}/figures/nothing", "/healthz", "/docs/assets/VERSION"]
+)
+def test_every_answer_carries_a_request_id_of_its_own(reference, url):
+    ids = []
+    for _ in range(3):  # rendered, then replayed: the id is never part of what is kept
+        with reference.get(url) as response:
+            ids.append(response.headers["X-Request-ID"])
+    assert len(set(ids)) == 3
+    assert all(len(request_id) == 32 and int(request_id, 16) >= 0 for request_id in ids)
+
+
+@pytest.mark.parametrize(
+    "request_id", ["abc-123", "6f1c2a9e-0b7d-4c1e-9a55-3f0e8d7b2c41", "a" * 128]
+)
+def test_a_plain_request_id_from_the_proxy_is_kept(reference, request_id):
+    for headers in ({}, {"If-None-Match": "*"}):
+        response = reference.get(
+            f"{ARTICLE}/quotes", headers={"X-Request-ID": request_id, **headers}
+        )
+        assert response.headers["X-Request-ID"] == request_id
+
+
+@pytest.mark.parametrize("request_id", ["", "has space", "a" * 129, "tab\there", 'quote"d'])
+def test_an_unusable_request_id_is_replaced(reference, request_id):
+    response = reference.get(f"{ARTICLE}/quotes", headers={"X-Request-ID": request_id})
+    assert response.headers["X-Request-ID"] != request_id
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_refusals_carry_the_request_id_too():
+    client = create_app({"RATE_LIMIT": "1 per day"}).test_client()
+    client.get("/v1/articles")
+    refused = client.get("/v1/articles", headers={"X-Request-ID": "trace-me"})
+    assert refused.status_code == 429 and refused.headers["X-Request-ID"] == "trace-me"
+    too_long = client.get("/v1/articles?q=" + "x" * 5000, headers={"X-Request-ID": "long-one"})
+    assert too_long.status_code == 414 and too_long.headers["X-Request-ID"] == "long-one"
