@@ -27,7 +27,7 @@ import flask_swagger_ui
 from flask import Blueprint, Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import articles, entities, figures, health, quotes, reader, search, timeline
+from api import articles, claims, entities, figures, health, quotes, reader, search, timeline
 from api.config import Config
 from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.json_provider import OrjsonProvider
@@ -37,7 +37,7 @@ from api.serving import init_serving
 from api.store import load_corpus
 from schemas.problems import ProblemSchema
 
-RESOURCES = (articles, entities, quotes, figures, timeline, search)
+RESOURCES = (articles, entities, quotes, figures, timeline, claims, search)
 
 SPEC_OPTIONS = {
     "info": {

@@ -14,7 +14,8 @@ from schemas.articles import (
 )
 
 CSV_COLUMNS = (
-    "id, title, published, language, counts.entities, counts.quotes, counts.figures, counts.events."
+    "id, title, published, language, counts.entities, counts.quotes, counts.figures, "
+    "counts.events, counts.claims."
 )
 
 blp = Blueprint(

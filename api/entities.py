@@ -9,14 +9,17 @@ from schemas.common import as_served
 from schemas.entities import EntityQueryArgsSchema, EntitySchema, EntityViewArgsSchema
 
 ENTITY_ID_PARAMETER = path_parameter("entity_id", "Id (slug) of the entity.", "vadym-skibytsky")
-CSV_COLUMNS = "id, name, type, aliases (`|`-separated), description, mentions (`start:end` pairs)."
+CSV_COLUMNS = (
+    "id, name, type, aliases (`|`-separated), description, wikidata (a QID or empty), mentions "
+    "(`start:end` pairs)."
+)
 
 blp = Blueprint(
     "entities",
     __name__,
     url_prefix="/v1/articles/<article_id>/entities",
     description="Who and what the article names: one entity per real-world thing, with its "
-    "aliases and every mention in the text.",
+    "aliases, its Wikidata item where confirmed, and every mention in the text.",
 )
 
 
@@ -29,13 +32,13 @@ class Entities(MethodView):
     def get(self, args, article_id):
         """List the entities an article names
 
-        In reading order (first mention) unless `sort` says otherwise. Filter by `type` or by
-        words in the name, aliases or description (`q`).
+        In reading order (first mention) unless `sort` says otherwise. Filter by `type`, by
+        words in the name, aliases or description (`q`), or by Wikidata item (`wikidata`: a QID,
+        or `true`/`false` for entities with or without one).
         """
         article = find_article(article_id)
-        return list_response(
-            article, "entities", article.find_entities(args.get("type"), args.get("q")), args
-        )
+        entities = article.find_entities(args.get("type"), args.get("q"), args.get("wikidata"))
+        return list_response(article, "entities", entities, args)
 
 
 @blp.route("/<entity_id>", parameters=[ARTICLE_ID_PARAMETER, ENTITY_ID_PARAMETER])

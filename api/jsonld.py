@@ -7,7 +7,7 @@ document's URL into dereferenceable IRIs. The context is inline: nothing is fetc
 from flask import url_for
 
 from api.links import fact_url
-from schemas.entities import ENTITY_TYPES
+from schemas.entities import ENTITY_TYPES, WIKIDATA_ENTITY_URL
 
 CONTEXT = {"@vocab": "https://schema.org/", "schema": "https://schema.org/"}
 
@@ -27,6 +27,7 @@ def news_article(article):
             "name": entity["name"],
             "alternateName": entity["aliases"],
             "description": entity["description"],
+            **({"sameAs": WIKIDATA_ENTITY_URL + entity["wikidata"]} if entity["wikidata"] else {}),
         }
         for entity in article.entities
     ]
@@ -78,9 +79,28 @@ def news_article(article):
         }
         for event in article.events
     ]
+    article_ref = {"@id": url_for("articles.ArticlesById", article_id=article.id)}
+    claims = [
+        {
+            "@id": fact_url(article.id, "claim", claim["id"]),
+            "@type": "Claim",
+            "identifier": claim["id"],
+            "text": claim["content"]["text"],
+            "description": claim["summary"],
+            "author": [_ref(article, "entity", claimant) for claimant in claim["claimant_ids"]],
+            # schema.org: where the claim occurs. It occurs in this article.
+            "appearance": article_ref,
+            **(
+                {"publisher": _ref(article, "entity", claim["outlet_id"])}
+                if claim["outlet_id"]
+                else {}
+            ),
+        }
+        for claim in article.claims
+    ]
     return {
         "@context": CONTEXT,
-        "@id": url_for("articles.ArticlesById", article_id=article.id),
+        **article_ref,
         "@type": "NewsArticle",
         "identifier": article.id,
         "headline": metadata["title"],
@@ -100,6 +120,6 @@ def news_article(article):
         "text": article.text,
         "sha256": metadata["sha256"],
         "mentions": entities,
-        "hasPart": quotes + figures,
+        "hasPart": quotes + figures + claims,
         "about": events,
     }

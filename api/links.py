@@ -8,10 +8,11 @@ FACT_ENDPOINTS = {
     "quote": ("quotes.QuotesById", "quote_id"),
     "figure": ("figures.FiguresById", "figure_id"),
     "event": ("timeline.TimelineById", "event_id"),
+    "claim": ("claims.ClaimsById", "claim_id"),
 }
 
 
 def fact_url(article_id, kind, fact_id):
-    """The API path of one fact; `kind` is entity, quote, figure or event."""
+    """The API path of one fact; `kind` is entity, quote, figure, event or claim."""
     endpoint, parameter = FACT_ENDPOINTS[kind]
     return url_for(endpoint, article_id=article_id, **{parameter: fact_id})

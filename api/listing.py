@@ -8,6 +8,7 @@ from flask import current_app, request
 from api.renderers import Content, csv_columns, respond
 from api.store import SERVED_SCHEMAS
 from schemas.articles import ArticleSummarySchema
+from schemas.claims import CLAIM_RELATIONS
 from schemas.dates import date_bounds
 from schemas.events import EVENT_RELATIONS
 from schemas.figures import FIGURE_RELATIONS
@@ -16,7 +17,12 @@ from schemas.quotes import QUOTE_RELATIONS
 LIST_SCHEMAS = {**SERVED_SCHEMAS, "articles": ArticleSummarySchema()}
 
 # What each `embed` name of each kind puts inline: the same dicts that document the parameter.
-RELATIONS = {"quotes": QUOTE_RELATIONS, "figures": FIGURE_RELATIONS, "events": EVENT_RELATIONS}
+RELATIONS = {
+    "quotes": QUOTE_RELATIONS,
+    "figures": FIGURE_RELATIONS,
+    "events": EVENT_RELATIONS,
+    "claims": CLAIM_RELATIONS,
+}
 
 
 def _sort_key(name):

@@ -279,9 +279,10 @@ BUILT_IN = (
         render_json_ld,
         schema={"type": "object"},
         description="With `Accept: application/ld+json`: a schema.org `NewsArticle` whose graph "
-        "holds the entities (`Person`, `Organization`, `Place`, `Product`), quotes "
-        "(`Quotation`), figures (`Claim` about a `QuantitativeValue`) and events (`Event`), its "
-        "`@context` inline and node ids the API paths of the facts.",
+        "holds the entities (`Person`, `Organization`, `Place`, `Product`, with `sameAs` their "
+        "Wikidata item), quotes (`Quotation`), figures (`Claim` about a `QuantitativeValue`), "
+        "events (`Event`) and claims (`Claim` with `author` and `appearance`), its `@context` "
+        "inline and node ids the API paths of the facts.",
     ),
     Renderer(TEXT, frozenset({"text"}), render_text, schema={"type": "string"}),
 )

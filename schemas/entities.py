@@ -63,6 +63,10 @@ TYPE_DESCRIPTION = enum_description(
     "Kind of entity:", {name: kind.meaning for name, kind in ENTITY_TYPES.items()}
 )
 
+# A Wikidata item id: Q and a number without leading zeros.
+WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
+WIKIDATA_ENTITY_URL = "https://www.wikidata.org/entity/"
+
 
 class EntitySchema(ma.Schema):
     """One real-world thing the article names, with every mention of it."""
@@ -98,6 +102,22 @@ class EntitySchema(ma.Schema):
             "Kharkiv.",
         },
     )
+    wikidata = ma.fields.String(
+        required=True,
+        allow_none=True,
+        validate=[
+            ma.validate.Regexp(WIKIDATA_PATTERN, error="Not a Wikidata item id (Q and digits)."),
+            ma.validate.Length(max=20),
+        ],
+        metadata={
+            "description": "The entity's Wikidata item (QID), so it can be joined with other "
+            "datasets: `https://www.wikidata.org/entity/{wikidata}` is the item. Entered only "
+            "where two independent public sources confirm that this item is this entity; "
+            "`null` where that could not be confirmed, and for what is not one Wikidata item "
+            '(a cited group such as "Western sources", a call sign).',
+            "example": "Q423",
+        },
+    )
     mentions = mentions_field(
         "Every place the article names this entity, including names nested in a longer name "
         '("DPRK" in "DPRK troops").'
@@ -118,5 +138,19 @@ class EntityQueryArgsSchema(ListQueryArgsSchema, EntityViewArgsSchema):
     type = ma.fields.String(
         validate=ma.validate.OneOf(list(ENTITY_TYPES)),
         metadata={"description": "Only entities of this type.", "example": "person"},
+    )
+    wikidata = ma.fields.String(
+        validate=[
+            ma.validate.Regexp(
+                r"^(Q[1-9][0-9]*|true|false)$", error="Not a Wikidata item id, true or false."
+            ),
+            ma.validate.Length(max=20),
+        ],
+        metadata={
+            "description": "`true`: only entities with a Wikidata item; `false`: only those "
+            "without one; a QID such as `Q423`: only the entity with that item (an empty list "
+            "when the article has none).",
+            "example": "true",
+        },
     )
     q = search_field("the name, aliases and description")

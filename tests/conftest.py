@@ -24,7 +24,7 @@ SECOND_ARTICLE_DIR = Path(__file__).parent / "fixtures" / "second-article"
 # Logs and screenshots of test runs; git-ignored.
 ARTIFACTS = ROOT / "test-artifacts"
 # Each fact list with the name of its detail path parameter's kind.
-FACT_LISTS = ("entities", "quotes", "figures", "timeline")
+FACT_LISTS = ("entities", "quotes", "figures", "timeline", "claims")
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-KINDS = {"entities": "entity", "quotes": "quote", "figures": "figure", "timeline": "event"}
+KINDS = {
+    "entities": "entity",
+    "quotes": "quote",
+    "figures": "figure",
+    "timeline": "event",
+    "claims": "claim",
+}
 
 MISSING = [
     need

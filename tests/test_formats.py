@@ -36,7 +36,7 @@ def test_csv_flattens_mentions_lists_and_nested_objects(client):
     assert figures["north-korean-soldiers-killed"]["source_ids"] == (
         "south-korean-sources|ukrainian-sources|western-sources"
     )
-    assert figures["north-korean-soldiers-killed"]["mentions"] == "411:426 3608:3623"
+    assert figures["north-korean-soldiers-killed"]["mentions"] == "411:441 3608:3636"
 
 
 def test_csv_columns_follow_fields_and_embed(client):
@@ -89,7 +89,7 @@ def test_json_ld_graph_holds_every_fact(client):
             types[node_type.rsplit("/", 1)[-1]] = types.get(node_type.rsplit("/", 1)[-1], 0) + 1
     counts = client.get(ARTICLE).get_json()["counts"]
     assert types["Quotation"] == counts["quotes"]
-    assert types["Claim"] == counts["figures"]
+    assert types["Claim"] == counts["figures"] + counts["claims"]
     assert types["Event"] == counts["events"]
     assert types["Person"] == 4
     quotation = next(

@@ -11,7 +11,13 @@ from api.reader.page import Highlight, mark_up_text
 from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, SECOND_ARTICLE_DIR
 
 # The page's name for each kind of fact, by the API list that serves it.
-KINDS = {"entities": "entity", "quotes": "quote", "figures": "figure", "timeline": "event"}
+KINDS = {
+    "entities": "entity",
+    "quotes": "quote",
+    "figures": "figure",
+    "timeline": "event",
+    "claims": "claim",
+}
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
 

@@ -29,7 +29,7 @@ PAGE = Renderer(
     lambda content: render_article_page(content.article),
     schema={"type": "string"},
     description="With `Accept: text/html` (a browser): the reader page, the text with every "
-    "mention highlighted in place, its timeline, quotes and figures.",
+    "mention highlighted in place, its timeline, quotes, figures and claims.",
 )
 
 

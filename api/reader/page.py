@@ -15,17 +15,28 @@ from markupsafe import Markup, escape
 
 from api.links import fact_url
 from api.store import PLURAL
+from schemas.claims import CLAIM_MODES, POLARITIES
 from schemas.dates import date_bounds
-from schemas.entities import ENTITY_TYPES
+from schemas.entities import ENTITY_TYPES, WIKIDATA_ENTITY_URL
 from schemas.events import PRECISION_MEANINGS
 from schemas.figures import QUALIFIERS
 
-# Kinds whose words link to the object: an event's words are whole clauses, and linking them
-# would turn most of the text into one link; the timeline links to them instead.
-LINKED_KINDS = ("entity", "quote", "figure")
+# Kinds whose words link to the object: an event's words are whole clauses, and so are a
+# claim's; linking them would turn most of the text into one link. The timeline links to the
+# events, and a claim's cue (its attributing words) links to the claim.
+LINKED_KINDS = ("entity", "quote", "figure", "cue")
 # Which element is outside when two spans cover the same characters (the publication time is
-# both a printed metadata field and an event; a quote can be exactly a figure).
-NESTING_RANK = {"printed": 0, "event": 1, "quote": 2, "figure": 3, "entity": 4}
+# both a printed metadata field and an event; a quote can be exactly a figure; the standfirst
+# restates a claim). A claim's statement holds the events, quotes and names in it.
+NESTING_RANK = {
+    "printed": 0,
+    "claim": 1,
+    "event": 2,
+    "quote": 3,
+    "figure": 4,
+    "entity": 5,
+    "cue": 6,
+}
 
 # Metadata fields the text itself prints, with what the page calls them.
 PRINTED_FIELDS = {
@@ -321,6 +332,32 @@ def _highlights(article):
                 event["id"], date_label(event["date"], short=True), date_label(event["date"])
             ),
         )
+    for claim in article.claims:
+        claimants = _claimant_names(article, claim)
+        highlights += _mention_highlights(
+            "claim", claim, attributes={"data-claimant": claimants, "data-mode": claim["mode"]}
+        )
+        cue = claim["cue"]
+        highlights.append(
+            Highlight(
+                "cue",
+                claim["id"],
+                1,
+                cue["start"],
+                cue["end"],
+                href=api_url(article, "claim", claim["id"]),
+                label=f"Claim by {claimants}",
+                attributes={"data-claimant": claimants, "data-polarity": claim["polarity"]},
+                inner_note=note(
+                    f"tip-cue-{claim['id']}-1",
+                    kind="claim",
+                    heading=("Denied by " if claim["polarity"] == "denied" else "Claimed by ")
+                    + claimants,
+                    details=_claim_details(article, claim),
+                    description=claim["summary"],
+                ),
+            )
+        )
     for span_field, label in PRINTED_FIELDS.items():
         span = article.metadata.get(span_field)
         if span:
@@ -331,6 +368,42 @@ def _highlights(article):
                 )
             )
     return highlights
+
+
+def _claimant_names(article, claim):
+    """Who makes a claim, by name: 'South Korean sources, Ukrainian sources, Western sources'."""
+    return ", ".join(_entity_name(article, claimant) for claimant in claim["claimant_ids"])
+
+
+def _claim_details(article, claim):
+    """How a claim is reported, in words: its mode, polarity, channel and outlet."""
+    details = [f"{claim['mode']}: {CLAIM_MODES[claim['mode']]}"]
+    if claim["polarity"] == "denied":
+        details.append(f"denied: {POLARITIES['denied']}")
+    if claim["channel"]:
+        details.append(CHANNEL_PHRASES.get(claim["channel"], claim["channel"]))
+    if claim["outlet_id"]:
+        details.append(f"via {_entity_name(article, claim['outlet_id'])}")
+    return details
+
+
+def _claims(article):
+    """Each claim with who makes it, how it is reported, and its statements in the text."""
+    return [
+        {
+            "claim": claim,
+            "claimants": [
+                {
+                    "name": _entity_name(article, claimant),
+                    "api_url": api_url(article, "entity", claimant),
+                }
+                for claimant in claim["claimant_ids"]
+            ],
+            "details": _claim_details(article, claim),
+            "api_url": api_url(article, "claim", claim["id"]),
+        }
+        for claim in article.claims
+    ]
 
 
 def _timeline(article):
@@ -427,7 +500,13 @@ def _entity_groups(article):
     groups = []
     for entity_type, names in ENTITY_TYPES.items():
         members = [
-            {"entity": entity, "api_url": api_url(article, "entity", entity["id"])}
+            {
+                "entity": entity,
+                "api_url": api_url(article, "entity", entity["id"]),
+                "wikidata_url": WIKIDATA_ENTITY_URL + entity["wikidata"]
+                if entity.get("wikidata")
+                else None,
+            }
             for entity in article.entities
             if entity["type"] == entity_type
         ]
@@ -450,6 +529,7 @@ def _resource_links(article):
         "quotes": url_for("quotes.Quotes", article_id=article.id, page_size=100),
         "figures": url_for("figures.Figures", article_id=article.id, page_size=100),
         "timeline": url_for("timeline.Timeline", article_id=article.id, page_size=100),
+        "claims": url_for("claims.Claims", article_id=article.id, page_size=100),
     }
 
 
@@ -469,6 +549,7 @@ def render_article_page(article):
         entity_groups=_entity_groups(article),
         speakers=_speakers(article),
         figures=_figures(article),
+        claims=_claims(article),
         timeline=_timeline(article),
         links=_resource_links(article),
     )
