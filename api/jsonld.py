@@ -27,7 +27,12 @@ def news_article(article):
             "name": entity["name"],
             "alternateName": entity["aliases"],
             "description": entity["description"],
-            **({"sameAs": WIKIDATA_ENTITY_URL + entity["wikidata"]} if entity["wikidata"] else {}),
+            # An IRI, not a string: {"@id": ...}, as the inline context coerces nothing.
+            **(
+                {"sameAs": {"@id": WIKIDATA_ENTITY_URL + entity["wikidata"]}}
+                if entity["wikidata"]
+                else {}
+            ),
         }
         for entity in article.entities
     ]

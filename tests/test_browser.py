@@ -261,6 +261,28 @@ def test_keyboard_focus_on_a_figure_shows_its_value_qualifier_and_source(tab, fa
     assert tab.problems == []
 
 
+def test_keyboard_focus_on_a_claims_cue_shows_who_makes_the_claim(tab, facts):
+    tab.page.goto("/")
+    claim = facts["claims"][0]
+    claimants = [e["name"] for e in facts["entities"] if e["id"] in claim["claimant_ids"]]
+    for _ in range(200):  # bounded: the first cue is a few dozen stops in
+        tab.page.keyboard.press("Tab")
+        if tab.page.evaluate("document.activeElement.closest('[data-kind=cue]') !== null"):
+            break
+    else:
+        pytest.fail("no claim cue is reachable with the Tab key")
+    focused = tab.page.locator(":focus")
+    assert focused.inner_text() == claim["cue"]["text"]
+    note = tab.page.locator(f"#{focused.get_attribute('aria-describedby')}")
+    expect(note).to_be_visible()
+    for name in claimants:
+        expect(note).to_contain_text(name)
+    expect(note).to_contain_text(claim["summary"])
+    tab.screenshot("reader-claim-focus")
+    tab.page.locator("#claims").screenshot(path=ARTIFACTS / "reader-claims.png")
+    assert tab.problems == []
+
+
 def test_page_reads_and_links_with_javascript_off(tab_without_javascript, server, facts):
     page = tab_without_javascript.page
     page.goto("/")

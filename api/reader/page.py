@@ -15,7 +15,6 @@ from markupsafe import Markup, escape
 
 from api.links import fact_url
 from api.store import PLURAL
-from schemas.claims import CLAIM_MODES, POLARITIES
 from schemas.dates import date_bounds
 from schemas.entities import ENTITY_TYPES, WIKIDATA_ENTITY_URL
 from schemas.events import PRECISION_MEANINGS
@@ -54,6 +53,12 @@ QUALIFIER_WORDS = {
     "up_to": "up to",
     "estimated": "an estimated",
     "multiple_of": "multiples of",
+}
+# How a claim is reported, as the note on its cue says it.
+CLAIM_MODE_WORDS = {
+    "direct": "a direct quotation",
+    "partial": "reported speech with quoted words",
+    "indirect": "reported speech",
 }
 # How a quote reached the article, as the note on a quote says it.
 CHANNEL_PHRASES = {
@@ -377,9 +382,9 @@ def _claimant_names(article, claim):
 
 def _claim_details(article, claim):
     """How a claim is reported, in words: its mode, polarity, channel and outlet."""
-    details = [f"{claim['mode']}: {CLAIM_MODES[claim['mode']]}"]
+    details = [CLAIM_MODE_WORDS.get(claim["mode"], claim["mode"])]
     if claim["polarity"] == "denied":
-        details.append(f"denied: {POLARITIES['denied']}")
+        details.append("the text says they have not stated it")
     if claim["channel"]:
         details.append(CHANNEL_PHRASES.get(claim["channel"], claim["channel"]))
     if claim["outlet_id"]:
