@@ -25,6 +25,14 @@ SECOND_ARTICLE_DIR = Path(__file__).parent / "fixtures" / "second-article"
 ARTIFACTS = ROOT / "test-artifacts"
 # Each fact list with the name of its detail path parameter's kind.
 FACT_LISTS = ("entities", "quotes", "figures", "timeline", "claims")
+# The reader page's name (`data-kind`) for each kind of fact, by the API list that serves it.
+KINDS = {
+    "entities": "entity",
+    "quotes": "quote",
+    "figures": "figure",
+    "timeline": "event",
+    "claims": "claim",
+}
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,8 @@ import pytest
 
 from api import create_app, reader
 from api.reader.page import Highlight, mark_up_text
-from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, SECOND_ARTICLE_DIR
+from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, KINDS, SECOND_ARTICLE_DIR
 
-# The page's name for each kind of fact, by the API list that serves it.
-KINDS = {
-    "entities": "entity",
-    "quotes": "quote",
-    "figures": "figure",
-    "timeline": "event",
-    "claims": "claim",
-}
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
 
