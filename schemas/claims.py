@@ -195,10 +195,16 @@ class ClaimQueryArgsSchema(ListQueryArgsSchema, ClaimViewArgsSchema):
 class ExcludedCueSchema(ma.Schema):
     """An attribution word in the text that is no claim's `cue`, and why (annotation only)."""
 
-    mention = ma.fields.Nested(MentionSchema, required=True)
+    mention = ma.fields.Nested(
+        MentionSchema, required=True, metadata={"description": "Where the word is in the text."}
+    )
     claim_id = slug_field(
         "The claim whose statement holds the word (its outlet's verb, its channel, a "
         "restatement), or `null` where the word attributes nothing.",
         allow_none=True,
     )
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
+    reason = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={"description": "Why the word is not a claim's cue."},
+    )
