@@ -1,6 +1,6 @@
 """deploy/compose.yaml, run with podman-compose: nginx, three API replicas and Redis.
 
-The stack runs under a project name of its own, with CI's images (tests/podman.py), nginx on
+The stack runs under a project name of its own, with CI's images (tests/containers.py), nginx on
 a free loopback port, and settings a test can reach: a budget of APP_RATE_LIMIT requests per
 minute, nginx's edge limits and cache out of the way (tests/test_nginx.py covers those), so
 every request reaches a replica. The tests run in file order; the last one stops replicas.
@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-import podman
+import containers
 from conftest import ARTICLE, FACT_LISTS, ROOT, free_port
 
 pytestmark = [pytest.mark.system, pytest.mark.containers]
@@ -28,7 +28,7 @@ APP_RATE_LIMIT = 1000
 def compose(project, *arguments, env, timeout=180):
     """Run podman-compose on deploy/compose.yaml for one project."""
     result = subprocess.run(
-        [str(podman.PODMAN_COMPOSE), "--project-name", project, "-f", str(COMPOSE_FILE)]
+        [str(containers.PODMAN_COMPOSE), "--project-name", project, "-f", str(COMPOSE_FILE)]
         + list(arguments),
         env=env,
         capture_output=True,
@@ -37,27 +37,29 @@ def compose(project, *arguments, env, timeout=180):
         check=False,
     )
     if result.returncode != 0:
-        pytest.fail(f"podman-compose {' '.join(arguments)} exited {result.returncode}:\n"
-                    f"{result.stdout}\n{result.stderr}")
+        pytest.fail(
+            f"podman-compose {' '.join(arguments)} exited {result.returncode}:\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
 @pytest.fixture(scope="module")
 def stack():
     """The stack up and answering through nginx; taken down however the tests end."""
-    podman.require(podman.API_IMAGE, podman.NGINX_IMAGE, podman.REDIS_IMAGE)
-    if not podman.PODMAN_COMPOSE.exists():
-        reason = f"no {podman.PODMAN_COMPOSE}; pip install '.[test]'"
+    containers.require(containers.API_IMAGE, containers.NGINX_IMAGE, containers.REDIS_IMAGE)
+    if not containers.PODMAN_COMPOSE.exists():
+        reason = f"no {containers.PODMAN_COMPOSE}; pip install '.[test]'"
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    project = podman.unique_name("article-facts-compose").replace("-", "_")
+    project = containers.unique_name("article-facts-compose").replace("-", "_")
     port = free_port()
     env = {
         **os.environ,
-        "ARTICLE_FACTS_IMAGE": podman.API_IMAGE,
-        "NGINX_IMAGE": podman.NGINX_IMAGE,
-        "REDIS_IMAGE": podman.REDIS_IMAGE,
+        "ARTICLE_FACTS_IMAGE": containers.API_IMAGE,
+        "NGINX_IMAGE": containers.NGINX_IMAGE,
+        "REDIS_IMAGE": containers.REDIS_IMAGE,
         "API_REPLICAS": str(REPLICAS),
         "NGINX_PORT": str(port),
         "ARTICLE_FACTS_RATE_LIMIT": f"{APP_RATE_LIMIT} per minute",
@@ -76,15 +78,18 @@ def stack():
             "replicas": replicas,
             # Each replica's own port, published on loopback: where its /metrics is scraped.
             "replica_urls": {
-                name: f"http://127.0.0.1:{podman.published_port(name, 8000)}" for name in replicas
+                name: f"http://127.0.0.1:{containers.published_port(name, 8000)}"
+                for name in replicas
             },
         }
         # podman 4.3 has no `wait --condition=healthy`, so podman-compose cannot gate on health
         # here (it says so and goes on): wait for every replica, then for nginx.
         for name, url in state["replica_urls"].items():
-            podman.wait_for_http(f"{url}/readyz", describe=lambda name=name: podman.logs(name))
-        podman.wait_for_http(
-            f"{state['url']}/readyz", describe=lambda: podman.logs(state["nginx"])
+            containers.wait_for_http(
+                f"{url}/readyz", describe=lambda name=name: containers.logs(name)
+            )
+        containers.wait_for_http(
+            f"{state['url']}/readyz", describe=lambda: containers.logs(state["nginx"])
         )
         yield state
     finally:
@@ -116,14 +121,14 @@ def access_log(state):
     """nginx's access log (on its stdout), one dict per request."""
     return [
         json.loads(line)
-        for line in podman.logs(state["nginx"]).splitlines()
+        for line in containers.logs(state["nginx"]).splitlines()
         if line.startswith("{")
     ]
 
 
 def forget_counts(state):
     """Empty Redis, as the end of the rate-limit window would."""
-    assert podman.run("exec", state["redis"], "redis-cli", "FLUSHALL").stdout.strip() == "OK"
+    assert containers.run("exec", state["redis"], "redis-cli", "FLUSHALL").stdout.strip() == "OK"
 
 
 def distinct_paths(count):
@@ -251,7 +256,7 @@ def test_stopping_and_killing_replicas_under_load_fails_no_request(stack):
     )
     assert two_thirds.wait(timeout=60)
     # A crash: every process of the replica vanishes at once.
-    podman.run("kill", "--signal", "KILL", killed)
+    containers.run("kill", "--signal", "KILL", killed)
     for thread in threads:
         thread.join(timeout=60)
     assert stopping.wait(timeout=60) == 0
@@ -261,4 +266,4 @@ def test_stopping_and_killing_replicas_under_load_fails_no_request(stack):
     log = [entry for entry in access_log(stack) if entry["uri"] in set(paths)]
     # Some requests met a stopped or dead replica and were passed on to a live one.
     assert any(", " in entry["upstream"] for entry in log)
-    assert podman.inspect(stopped, "{{.State.ExitCode}}") == "0"
+    assert containers.inspect(stopped, "{{.State.ExitCode}}") == "0"

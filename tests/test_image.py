@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-import podman
+import containers
 from conftest import ARTICLE, free_port
 
 pytestmark = [pytest.mark.system, pytest.mark.containers]
@@ -18,24 +18,24 @@ pytestmark = [pytest.mark.system, pytest.mark.containers]
 @pytest.fixture(scope="module")
 def container():
     """One API container, published on a loopback port, removed however the tests end."""
-    podman.require(podman.API_IMAGE)
-    name = podman.unique_name("article-facts-image")
+    containers.require(containers.API_IMAGE)
+    name = containers.unique_name("article-facts-image")
     port = free_port()
-    podman.run(
+    containers.run(
         *("run", "--detach", "--name", name),
         *("--publish", f"127.0.0.1:{port}:8000"),
         # As on Kubernetes and Docker: nothing writable but the mounts given.
         *("--read-only", "--read-only-tmpfs=false"),
         *("--tmpfs", "/tmp", "--tmpfs", "/var/lib/article-facts/metrics"),
         *("--env", "WEB_CONCURRENCY=2"),
-        podman.API_IMAGE,
+        containers.API_IMAGE,
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        podman.wait_for_http(f"{url}/readyz", describe=lambda: podman.logs(name))
+        containers.wait_for_http(f"{url}/readyz", describe=lambda: containers.logs(name))
         yield {"name": name, "port": port, "url": url}
     finally:
-        podman.run("rm", "--force", "--time", "0", name, check=False)
+        containers.run("rm", "--force", "--time", "0", name, check=False)
 
 
 @pytest.mark.parametrize(
@@ -67,44 +67,46 @@ def test_the_image_serves_the_same_bytes_as_the_app(container, client, path):
 
 def test_it_runs_as_an_unprivileged_user_on_a_read_only_root(container):
     name = container["name"]
-    assert podman.run("exec", name, "id", "-u").stdout.strip() == "10001"
-    refused = podman.run("exec", name, "touch", "/app/written", check=False)
+    assert containers.run("exec", name, "id", "-u").stdout.strip() == "10001"
+    refused = containers.run("exec", name, "touch", "/app/written", check=False)
     assert refused.returncode != 0
     assert "Read-only file system" in refused.stderr
     # What the app may write: its temporary files and prometheus_client's metrics folder.
     for folder in ("/tmp", "/var/lib/article-facts/metrics"):
-        podman.run("exec", name, "touch", f"{folder}/written")
+        containers.run("exec", name, "touch", f"{folder}/written")
 
 
 def test_its_healthcheck_asks_healthz(container):
-    healthcheck = podman.inspect(container["name"], "{{json .Config.Healthcheck.Test}}")
+    healthcheck = containers.inspect(container["name"], "{{json .Config.Healthcheck.Test}}")
     assert "/healthz" in healthcheck
     # podman runs it on a systemd timer, which this machine lacks; run it once by hand.
-    assert podman.run("healthcheck", "run", container["name"], check=False).returncode == 0
+    assert containers.run("healthcheck", "run", container["name"], check=False).returncode == 0
 
 
 def test_sigterm_stops_it_cleanly_and_quickly():
     """gunicorn is PID 1 (exec form), so SIGTERM reaches it: it drains and exits 0."""
-    podman.require(podman.API_IMAGE)
-    name = podman.unique_name("article-facts-stop")
+    containers.require(containers.API_IMAGE)
+    name = containers.unique_name("article-facts-stop")
     port = free_port()
-    podman.run(
+    containers.run(
         *("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8000"),
         *("--read-only", "--tmpfs", "/tmp", "--tmpfs", "/var/lib/article-facts/metrics"),
-        podman.API_IMAGE,
+        containers.API_IMAGE,
     )
     try:
-        podman.wait_for_http(f"http://127.0.0.1:{port}/readyz", describe=lambda: podman.logs(name))
-        assert podman.inspect(name, "{{.State.Pid}}") != "0"
+        containers.wait_for_http(
+            f"http://127.0.0.1:{port}/readyz", describe=lambda: containers.logs(name)
+        )
+        assert containers.inspect(name, "{{.State.Pid}}") != "0"
         started = time.monotonic()
-        podman.run("kill", "--signal", "TERM", name)
-        podman.run("wait", name, timeout=60)
+        containers.run("kill", "--signal", "TERM", name)
+        containers.run("wait", name, timeout=60)
         stopped_after = time.monotonic() - started
-        assert podman.inspect(name, "{{.State.ExitCode}}") == "0"
+        assert containers.inspect(name, "{{.State.ExitCode}}") == "0"
         # Idle workers exit at once; podman stop would SIGKILL after 10 s.
         assert stopped_after < 10, stopped_after
-        log = podman.logs(name)
+        log = containers.logs(name)
         assert "Handling signal: term" in log
         assert "Shutting down: Master" in log
     finally:
-        podman.run("rm", "--force", "--time", "0", name, check=False)
+        containers.run("rm", "--force", "--time", "0", name, check=False)

@@ -1,9 +1,10 @@
 """Driving podman from the container tests: the images under test, names, waiting, cleaning up.
 
 The images are built by `bash .ci/images/build` (CI runs it first); ARTICLE_FACTS_IMAGE,
-NGINX_IMAGE, REDIS_IMAGE name others. podman reads CONTAINERS_CONF when it is set (.ci/run sets
-it to .ci/images/containers.conf, which these machines need). Without podman or the images the
-tests are skipped with the reason, except in CI (the CI variable is set), where they fail.
+NGINX_IMAGE, REDIS_IMAGE name others. podman reads the containers.conf that CONTAINERS_CONF
+names; unset, it is .ci/images/containers.conf, as for .ci/images/build (these machines need
+runc; elsewhere, name your own). Without podman or the images the tests are skipped with the
+reason, except in CI (the CI variable is set), where they fail.
 """
 
 import json
@@ -17,6 +18,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Every podman the tests start (podman-compose's too) inherits it.
+os.environ.setdefault("CONTAINERS_CONF", str(ROOT / ".ci" / "images" / "containers.conf"))
 
 API_IMAGE = os.environ.get("ARTICLE_FACTS_IMAGE", "localhost/article-facts-api:ci")
 NGINX_IMAGE = os.environ.get("NGINX_IMAGE", "localhost/article-facts-nginx:ci")
@@ -51,9 +56,7 @@ def run(*arguments, check=True, timeout=120):
         ["podman", *arguments], capture_output=True, text=True, timeout=timeout, check=False
     )
     if check and result.returncode != 0:
-        errors = "\n".join(
-            line for line in result.stderr.splitlines() if SYSTEMD_NOISE not in line
-        )
+        errors = "\n".join(line for line in result.stderr.splitlines() if SYSTEMD_NOISE not in line)
         pytest.fail(f"podman {' '.join(arguments)} exited {result.returncode}:\n{errors}")
     return result
 
