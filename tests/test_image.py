@@ -4,6 +4,7 @@ It runs with a read-only root filesystem and only the writable mounts deploy/com
 deploy/k8s/ give it, with nothing from the host.
 """
 
+import contextlib
 import http.client
 import time
 
@@ -15,11 +16,11 @@ from conftest import ARTICLE, free_port
 pytestmark = [pytest.mark.system, pytest.mark.containers]
 
 
-@pytest.fixture(scope="module")
-def container():
-    """One API container, published on a loopback port, removed however the tests end."""
+@contextlib.contextmanager
+def api_container(prefix):
+    """An API container published on a loopback port and ready; removed however it ends."""
     containers.require(containers.API_IMAGE)
-    name = containers.unique_name("article-facts-image")
+    name = containers.unique_name(prefix)
     port = free_port()
     containers.run(
         *("run", "--detach", "--name", name),
@@ -36,6 +37,13 @@ def container():
         yield {"name": name, "port": port, "url": url}
     finally:
         containers.run("rm", "--force", "--time", "0", name, check=False)
+
+
+@pytest.fixture(scope="module")
+def container():
+    """One API container for the tests that only ask it."""
+    with api_container("article-facts-image") as running:
+        yield running
 
 
 @pytest.mark.parametrize(
@@ -85,19 +93,8 @@ def test_its_healthcheck_asks_healthz(container):
 
 def test_sigterm_stops_it_cleanly_and_quickly():
     """gunicorn is PID 1 (exec form), so SIGTERM reaches it: it drains and exits 0."""
-    containers.require(containers.API_IMAGE)
-    name = containers.unique_name("article-facts-stop")
-    port = free_port()
-    containers.run(
-        *("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8000"),
-        *("--read-only", "--tmpfs", "/tmp", "--tmpfs", "/var/lib/article-facts/metrics"),
-        containers.API_IMAGE,
-    )
-    try:
-        containers.wait_for_http(
-            f"http://127.0.0.1:{port}/readyz", describe=lambda: containers.logs(name)
-        )
-        assert containers.inspect(name, "{{.State.Pid}}") != "0"
+    with api_container("article-facts-stop") as running:
+        name = running["name"]
         started = time.monotonic()
         containers.run("kill", "--signal", "TERM", name)
         containers.run("wait", name, timeout=60)
@@ -108,5 +105,3 @@ def test_sigterm_stops_it_cleanly_and_quickly():
         log = containers.logs(name)
         assert "Handling signal: term" in log
         assert "Shutting down: Master" in log
-    finally:
-        containers.run("rm", "--force", "--time", "0", name, check=False)
