@@ -49,26 +49,17 @@ class Metrics:
 
     def __init__(self):
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "article_facts_http_requests",
-            "HTTP requests answered, by route template, method, status and whether a kept "
-            "rendering answered them without Flask (from_cache).",
-            ["route", "method", "status", "from_cache"],
-            registry=self.registry,
-        )
-        self.duration = Histogram(
+        # One histogram for every answered request: its `_count` is the request count (by
+        # route, method, status and whether a kept rendering answered), its buckets the
+        # latency. Two writes per request where a counter beside it would make four, which
+        # measurably slows a worker (bench/compare.py).
+        self.requests = Histogram(
             "article_facts_http_request_duration_seconds",
-            "Time from receiving a request to handing its answer to the server, by route "
-            "template and method.",
-            ["route", "method"],
+            "Requests answered and the time from receiving each to handing its answer to the "
+            "server, by route template, method, status and whether a kept rendering answered "
+            "it without Flask (from_cache).",
+            ["route", "method", "status", "from_cache"],
             buckets=DURATION_BUCKETS,
-            registry=self.registry,
-        )
-        self.cache_lookups = Counter(
-            "article_facts_rendering_cache_lookups",
-            "GET and HEAD requests looked up among the kept renderings: hit (answered from one) "
-            "or miss (Flask answered; probes, metrics and problems, never kept, always miss).",
-            ["result"],
             registry=self.registry,
         )
         self.refusals = Counter(
@@ -99,7 +90,7 @@ class Metrics:
             multiprocess_mode="max",
         )
         self.build.labels(_package_version(), platform.python_version()).set(1)
-        # Labelled children by label values: labels() costs more than the increment itself.
+        # Request histogram children by label values: labels() costs more than observe() itself.
         self._children = {}
 
     def loaded(self, corpus):
@@ -108,23 +99,15 @@ class Metrics:
         for kind in FACT_KINDS:
             self.facts.labels(kind).set(sum(len(getattr(a, kind)) for a in corpus.values()))
 
-    def _child(self, metric, *values):
-        key = (id(metric), values)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = metric.labels(*values)
-        return child
-
     def observe(self, route, method, status, seconds, from_cache):
-        """Count one answered request."""
+        """Count one answered request and its duration."""
         route = route or UNMATCHED
         method = method if method in KNOWN_METHODS else "other"
-        self._child(self.requests, route, method, status, "true" if from_cache else "false").inc()
-        self._child(self.duration, route, method).observe(seconds)
-
-    def looked_up(self, hit):
-        """Count one lookup among the kept renderings."""
-        self._child(self.cache_lookups, "hit" if hit else "miss").inc()
+        labels = (route, method, status, "true" if from_cache else "false")
+        child = self._children.get(labels)
+        if child is None:
+            child = self._children[labels] = self.requests.labels(*labels)
+        child.observe(seconds)
 
     def refused(self):
         """Count one rate-limit refusal."""

@@ -15,6 +15,7 @@ A count is only one budget if every process shares it: `memory://` counts in one
 several worker processes before it binds a port (see gunicorn.conf.py).
 """
 
+import logging
 import math
 import os
 import time
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from limits import parse_many
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
+
+LOG = logging.getLogger(__name__)
 
 # After the shared store fails, count in this process's memory and try the store again after
 # this many seconds, so a dead Redis costs one timeout per interval, not one per request.
@@ -44,6 +47,11 @@ def is_off(notation):
 def is_per_process(storage_uri):
     """Whether counts in this store are private to one process."""
     return storage_uri.split(":", 1)[0].lower() in ("memory", "async+memory")
+
+
+def is_redis(storage_uri):
+    """Whether the store is a Redis (or Valkey) server, which the storage options are for."""
+    return storage_uri.split(":", 1)[0].lower().startswith(("redis", "rediss", "valkey"))
 
 
 def refuse_per_process_limit(notation, storage_uri, workers):
@@ -78,6 +86,7 @@ class RateLimit:
     """One budget per client across endpoints, in a store shared by every process using it."""
 
     def __init__(self, notation, storage_uri, storage_options=None, key_prefix="article-facts"):
+        """`storage_options` go to a Redis store's client (timeouts, one connection)."""
         self.limits = sorted(parse_many(notation), key=lambda item: item.get_expiry())
         self.storage_uri = storage_uri
         self.storage_options = dict(storage_options or {})
@@ -98,8 +107,13 @@ class RateLimit:
         if self._fallback is not None and time.monotonic() < self._retry_store_at:
             return self._fallback
         if self._storage is None:
-            options = {} if is_per_process(self.storage_uri) else self.storage_options
-            self._storage = storage_from_string(self.storage_uri, wrap_exceptions=True, **options)
+            options = self.storage_options if is_redis(self.storage_uri) else {}
+            try:
+                self._storage = storage_from_string(
+                    self.storage_uri, wrap_exceptions=True, **options
+                )
+            except Exception as error:  # a client that connects as it is made (one connection)
+                raise StorageError(error) from error
         return self._storage
 
     def hit(self, client, now=None):
@@ -133,11 +147,12 @@ class RateLimit:
         )
 
     def _increment(self, key, window):
-        store = self._store()
+        store = None
         try:
+            store = self._store()
             return store.incr(key, window)
-        except StorageError:
-            if store is self._fallback:
+        except StorageError as error:
+            if store is not None and store is self._fallback:
                 raise
             # The shared store is down: keep answering, counting in this process until the
             # store is tried again. Limits then hold per process, not across them.
@@ -145,4 +160,10 @@ class RateLimit:
                 self._fallback = MemoryStorage()
             self._retry_store_at = time.monotonic() + STORE_RETRY_SECONDS
             self._storage = None
+            LOG.warning(
+                "Rate-limit store %s failed (%s); counting in this process for %d s",
+                self.storage_uri,
+                error,
+                STORE_RETRY_SECONDS,
+            )
             return self._fallback.incr(key, window)

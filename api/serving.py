@@ -300,8 +300,6 @@ class ServingCore:
             body = self.flask_wsgi(environ, start)
             outcome["route"] = environ.get(ROUTE)
             return body
-        if self.metrics is not None:
-            self.metrics.looked_up(hit=rendering is not None)
         if rendering is None:
             rendering = self._render(environ, start, key, outcome)
             if not isinstance(rendering, Rendering):

@@ -1,12 +1,14 @@
 """Shared fixtures: the app on the built-in corpus, a client, paths, and a live gunicorn."""
 
 import contextlib
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
@@ -154,3 +156,48 @@ def redis_url():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def prometheus_scraping(targets, folder):
+    """Debian's Prometheus scraping `targets` (host:port) every second, on a loopback port.
+
+    Yields `query(promql, until)`: polls an instant query until `until(value)` holds or 60 s
+    pass, and returns the last value (None while the query has no result).
+    """
+    prometheus = require_tool("prometheus", "scraping the metrics")
+    port = free_port()
+    config = folder / "prometheus.yml"
+    listed = ", ".join(f"'{target}'" for target in targets)
+    job = f"{{job_name: article-facts, static_configs: [{{targets: [{listed}]}}]}}"
+    config.write_text(
+        f"global: {{scrape_interval: 1s}}\nscrape_configs:\n  - {job}\n", encoding="utf-8"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / "prometheus.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [prometheus, f"--config.file={config}", f"--storage.tsdb.path={folder / 'data'}"]
+            + [f"--web.listen-address=127.0.0.1:{port}"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def query(promql, until):
+        url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
+        value, deadline = None, time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    result = json.load(response)["data"]["result"]
+                value = float(result[0]["value"][1]) if result else None
+                if value is not None and until(value):
+                    return value
+            time.sleep(0.5)
+        return value
+
+    try:
+        yield query
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 import containers
-from conftest import ARTICLE, FACT_LISTS, ROOT, free_port
+from conftest import ARTICLE, FACT_LISTS, ROOT, free_port, prometheus_scraping
 
 pytestmark = [pytest.mark.system, pytest.mark.containers]
 
@@ -173,6 +173,19 @@ def test_request_ids_pass_through(stack):
     assert forged.headers["X-Request-ID"] not in ("a b\x7f", generated.headers["X-Request-ID"])
     logged = {entry["request_id"] for entry in access_log(stack)}
     assert {"trace-4f2a", generated.headers["X-Request-ID"]} <= logged
+    # The replica that answered logged the same id, in its JSON access log.
+    replica_lines = [
+        json.loads(line)
+        for name in stack["replicas"]
+        for line in containers.logs(name).splitlines()
+        if line.startswith("{")
+    ]
+    traced = [
+        line
+        for line in replica_lines
+        if line.get("logger") == "gunicorn.access" and line.get("request_id") == "trace-4f2a"
+    ]
+    assert len(traced) == 1 and traced[0]["path"] == "/v1/articles"
 
 
 def test_nginx_does_not_serve_metrics_to_the_public(stack):
@@ -185,6 +198,31 @@ def test_nginx_does_not_serve_metrics_to_the_public(stack):
     refused = [entry for entry in access_log(stack) if "etrics" in entry["uri"]]
     assert len(refused) == 4
     assert all(entry["upstream"] == "" for entry in refused)
+
+
+def test_every_replica_serves_its_metrics_on_its_own_port(stack):
+    for name, url in stack["replica_urls"].items():
+        with Client(url) as connection:
+            response = connection.get("/metrics")
+        assert response.status == 200, name
+        assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        assert b"\narticle_facts_articles_loaded 1.0\n" in response.body
+
+
+def test_prometheus_counts_every_request_the_stack_served(stack, tmp_path):
+    """Debian's Prometheus scrapes each replica; PromQL sums what they served."""
+    sent = 30
+    paths = [f"{ARTICLE}/claims?page_size={size}" for size in range(1, sent + 1)]
+    with Client(stack["url"]) as connection:
+        assert {connection.get(path).status for path in paths} == {200}
+    targets = [url.removeprefix("http://") for url in stack["replica_urls"].values()]
+    promql = (
+        "sum(article_facts_http_request_duration_seconds_count"
+        '{route="/v1/articles/<article_id>/claims"})'
+    )
+    with prometheus_scraping(targets, tmp_path) as query:
+        counted = query(promql, until=lambda value: value == sent)
+    assert counted == sent
 
 
 def test_the_rate_limit_holds_across_replicas(stack):

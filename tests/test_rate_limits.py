@@ -185,3 +185,15 @@ def test_the_budget_holds_whichever_worker_answers(store, request):
             range(budget - 1, budget - 1 - served, -1)
         )
         assert [status for status, _ in seen] == [200] * served + [429] * (len(seen) - served)
+
+
+def test_a_store_still_down_when_tried_again_costs_no_request(monkeypatch):
+    import api.ratelimit
+
+    monkeypatch.setattr(api.ratelimit, "STORE_RETRY_SECONDS", 0)
+    port = free_port()
+    limit = RateLimit("5 per day", f"redis://127.0.0.1:{port}/0", {"socket_connect_timeout": 1})
+    first = limit.hit("198.51.100.1")  # the store is down: counted in this process
+    assert first.allowed and dict(first.headers)["X-RateLimit-Remaining"] == "4"
+    again = limit.hit("198.51.100.1")  # tried again at once, down again, still counted
+    assert dict(again.headers)["X-RateLimit-Remaining"] == "3"
