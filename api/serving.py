@@ -45,9 +45,10 @@ from api.renderers import current_offer, negotiate
 REFUSAL = "article_facts.refusal"
 # Where Flask leaves the route template that matched, for the metrics.
 ROUTE = "article_facts.route"
-# A request id from the proxy is kept if it is short and plain (nginx's $request_id, a UUID);
-# anything else could smuggle text into the logs, and is replaced.
-REQUEST_ID = re.compile(r"[A-Za-z0-9._:=+/-]{1,128}\Z")
+# A request id from the proxy is kept if it is a short plain token (nginx's $request_id, a
+# UUID), by the same rule as deploy/nginx.conf.template's; anything else could smuggle text
+# into the logs, and is replaced.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}\Z")
 
 # Probes and metrics answer whatever a client has spent: a load balancer must see the
 # instance's state, and Prometheus its counts.
