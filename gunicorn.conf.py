@@ -1,7 +1,8 @@
 """gunicorn settings for production; every one can be overridden from the environment.
 
 Run `gunicorn` in the project folder and it reads this file. Environment variables:
-PORT, BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_KEEPALIVE,
+PORT, BIND, WEB_CONCURRENCY, GUNICORN_WORKER_CLASS, GUNICORN_THREADS, GUNICORN_TIMEOUT,
+GUNICORN_KEEPALIVE,
 LOG_LEVEL, ACCESS_LOG (set to "-" for stdout, "" to turn off), PROMETHEUS_MULTIPROC_DIR.
 """
 
@@ -22,8 +23,13 @@ bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 # with the rate limiter on: sync x3 4,259-4,716 / 1,108-1,129; sync x2 3,545-3,882 / 814-943;
 # gthread 3x4 3,637-4,841 / 861-874; gthread 2x4 3,687-5,208 / 875-928. Threads buy no
 # throughput for CPU-bound work under the GIL and cost p99 (12 ms sync x3, 19-39 ms gthread),
-# so the default is the sync worker, cores + 1. Set GUNICORN_THREADS above 1 behind a proxy
-# that keeps upstream connections alive (the sync worker closes each; see deploy/).
+# so the default is the sync worker, cores + 1. Behind a proxy that keeps upstream connections
+# alive (deploy/'s nginx), use the gthread worker, which keeps them open where the sync worker
+# closes each. Keep it at one thread: gunicorn writes a response's headers and its body in two
+# calls, and a thread can wait for the GIL between them (milliseconds under load); a replica
+# killed then has started an answer the proxy cannot retry on another. The Compose failover
+# test failed 1 run in 6 under load with 4 threads, none in 12 with one (2026-11-27).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

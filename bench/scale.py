@@ -199,7 +199,7 @@ def main(argv=None):
         f"{datetime.date.today().isoformat()}, {os.cpu_count()} cores ({cpu_model()}), "
         f"`{command}`: wrk {options.wrk_threads} threads x {options.connections} connections, "
         f"{options.duration} s per row after {WARM_UP_SECONDS} s warm-up; "
-        "deploy/compose.yaml (each replica limited to one CPU, 2 gunicorn workers x 4 threads); "
+        "deploy/compose.yaml (each replica limited to one CPU, 2 gthread workers x 1 thread); "
         "wrk, nginx, Redis and every replica share the machine's cores."
     )
     print()

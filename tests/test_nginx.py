@@ -146,7 +146,7 @@ def nginx_in_front(run_dir, *, instances=3, app_rate_limit, edge_rate, edge_burs
             "ARTICLE_FACTS_RATE_LIMIT": app_rate_limit,
             "ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI": f"redis://127.0.0.1:{redis_port}/0",
             "ARTICLE_FACTS_TRUSTED_PROXIES": "1",
-            "GUNICORN_THREADS": "4",
+            "GUNICORN_WORKER_CLASS": "gthread",
             **(env or {}),
         }
         servers = [
