@@ -31,6 +31,7 @@ from api.config import Config
 from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.fastpath import FastPath
 from api.json_provider import OrjsonProvider
+from api.openapi import document_conditional_requests, init_openapi
 from api.representations import init_representations
 from api.security import init_security
 from api.store import load_corpus
@@ -115,6 +116,14 @@ class Api(flask_smorest.Api):
             super()._register_responses()
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = default_content_type
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        init_openapi(self)
+
+    def _register_etag_headers(self):
+        # flask-smorest's own descriptions ("Tag to check against") do not say what we do.
+        document_conditional_requests(self.spec)
 
     def _register_pagination_header(self):
         # flask-smorest documents X-Pagination as an object; on the wire it is a JSON string.

@@ -6,7 +6,7 @@ from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.representations import JSON
-from schemas.common import as_served
+from schemas.common import served
 from schemas.entities import EntityQueryArgsSchema, EntitySchema, EntityViewArgsSchema
 
 ENTITY_ID_PARAMETER = path_parameter("entity_id", "Id (slug) of the entity.", "vadym-skibytsky")
@@ -25,7 +25,7 @@ blp = Blueprint(
 class Entities(MethodView):
     @blp.doc(operationId="listEntities")
     @blp.arguments(EntityQueryArgsSchema, location="query")
-    @blp.list_response(as_served(EntitySchema), CSV_COLUMNS)
+    @blp.list_response(served(EntitySchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List the entities an article names
@@ -43,7 +43,7 @@ class Entities(MethodView):
 class EntitiesById(MethodView):
     @blp.doc(operationId="getEntity")
     @blp.arguments(EntityViewArgsSchema, location="query")
-    @blp.response(200, as_served(EntitySchema))
+    @blp.response(200, served(EntitySchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.offers(JSON)
     def get(self, args, article_id, entity_id):

@@ -6,7 +6,7 @@ from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_
 from api.blueprint import Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.representations import JSON
-from schemas.common import as_served
+from schemas.common import served
 from schemas.figures import FigureQueryArgsSchema, FigureSchema, FigureViewArgsSchema
 
 FIGURE_ID_PARAMETER = path_parameter(
@@ -31,7 +31,7 @@ blp = Blueprint(
 class Figures(MethodView):
     @blp.doc(operationId="listFigures")
     @blp.arguments(FigureQueryArgsSchema, location="query")
-    @blp.list_response(as_served(FigureSchema), CSV_COLUMNS)
+    @blp.list_response(served(FigureSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List the figures in an article
@@ -49,7 +49,7 @@ class Figures(MethodView):
 class FiguresById(MethodView):
     @blp.doc(operationId="getFigure")
     @blp.arguments(FigureViewArgsSchema, location="query")
-    @blp.response(200, as_served(FigureSchema))
+    @blp.response(200, served(FigureSchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.offers(JSON)
     def get(self, args, article_id, figure_id):
