@@ -28,10 +28,10 @@ CSV_COLUMNS = (
 # One description for the status, whichever content type flask-smorest merges last.
 ARTICLE_REPRESENTATIONS = (
     "The article's metadata, counts and facets as JSON by default. With `Accept: "
-    "application/ld+json`: a schema.org `NewsArticle` whose graph holds the entities (`Person`, "
-    "`Organization`, `Place`, `Product`), quotes (`Quotation`), figures (`Claim` about a "
-    "`QuantitativeValue`) and events (`Event`), its `@context` inline and node ids the API "
-    "paths of the facts. With `Accept: text/html` (a browser): the reader page, the text with "
+    "application/ld+json`: an `@graph` of the schema.org `NewsArticle` and the nodes it links: "
+    "entities (`Person`, `Organization`, `Place`, `Product`), quotes (`Quotation`), figures "
+    "(`Claim` about a `QuantitativeValue`) and events (`Event`), its `@context` inline and "
+    "node ids the absolute URLs of the facts (built from the URL of the request). With `Accept: text/html` (a browser): the reader page, the text with "
     "every mention highlighted in place, its timeline, quotes and figures."
 )
 

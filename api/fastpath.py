@@ -21,6 +21,14 @@ CACHEABLE = "article_facts.cacheable"
 # Headers the WSGI server writes itself, or that would be stale when replayed.
 SERVER_HEADERS = {"date", "server", "connection", "keep-alive"}
 NOT_IN_304 = {"content-type", "content-length"}
+ORIGIN_KEYS = (
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO",
+)
 ENTRY_OVERHEAD = 512
 PASSED_ON_KEYS = 4096
 
@@ -40,7 +48,10 @@ class FastPath:
 
     @staticmethod
     def _key(environ):
+        # The origin the app builds absolute URLs from (linked data carries them): the
+        # scheme and host, as sent or as a trusted proxy forwards them.
         return (
+            *(environ.get(name) for name in ORIGIN_KEYS),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
             environ.get("HTTP_ACCEPT"),

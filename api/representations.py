@@ -222,8 +222,12 @@ class ResponseCache:
 
     @staticmethod
     def key():
-        """What makes two requests the same: path, raw query string and representation."""
-        return (request.path, request.query_string, media_type())
+        """What makes two requests the same: origin, path, raw query string, representation.
+
+        The origin (scheme and host, as a trusted proxy forwards them) is part of it because
+        linked-data documents carry absolute URLs built from it (see api.jsonld).
+        """
+        return (request.host_url, request.path, request.query_string, media_type())
 
     def lookup(self):
         """The cached response for this request, or None."""
