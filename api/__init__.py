@@ -27,6 +27,7 @@ import flask_swagger_ui
 from flask import Blueprint, Flask
 
 from api import articles, entities, figures, health, quotes, reader, search, timeline
+from api.canonical import init_canonical_urls
 from api.config import Config
 from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.fastpath import FastPath
@@ -154,7 +155,7 @@ def create_app(config=None):
     app.config["RATELIMIT_ENABLED"] = rate_limit.lower() not in ("", "off")
     app.config["RATELIMIT_APPLICATION"] = rate_limit if app.config["RATELIMIT_ENABLED"] else None
     app.json = OrjsonProvider(app)
-    app.url_map.strict_slashes = False
+    init_canonical_urls(app)
 
     app.extensions["article_facts"] = {"corpus": load_corpus(app.config["CORPUS_DIR"])}
 

@@ -31,7 +31,8 @@ ARTICLE_REPRESENTATIONS = (
     "application/ld+json`: an `@graph` of the schema.org `NewsArticle` and the nodes it links: "
     "entities (`Person`, `Organization`, `Place`, `Product`), quotes (`Quotation`), figures "
     "(`Claim` about a `QuantitativeValue`) and events (`Event`), its `@context` inline and "
-    "node ids the absolute URLs of the facts (built from the URL of the request). With `Accept: text/html` (a browser): the reader page, the text with "
+    "node ids the absolute URLs of the facts (built from the URL of the request). With "
+    "`Accept: text/html` (a browser): the reader page, the text with "
     "every mention highlighted in place, its timeline, quotes and figures."
 )
 
