@@ -66,6 +66,7 @@ ETAG_HEADER = {
     "example": '"abbf8864580978949fba228a59b99bb7"',
 }
 IF_NONE_MATCH_PARAMETER = {
+    "name": "If-None-Match",
     "description": "One or more entity tags from earlier responses of this URL (or `*`). If "
     "one matches the current representation (weak comparison, so a compressing proxy's "
     "`W/` tag matches too), the answer is `304 Not Modified` with no body.",

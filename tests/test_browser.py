@@ -19,6 +19,8 @@ import pytest
 
 from conftest import ARTICLE, ARTICLE_ID, ARTIFACTS, FACT_LISTS, gunicorn_server
 
+pytestmark = pytest.mark.system
+
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # the suite reports what is missing below

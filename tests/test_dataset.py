@@ -256,6 +256,7 @@ def test_corrupted_text_refuses_to_load(tmp_path):
         create_app({"CORPUS_DIR": str(tmp_path)})
 
 
+@pytest.mark.system
 def test_server_process_exits_before_binding_when_the_data_is_bad(tmp_path, unused_port):
     shutil.copytree(BUILT_IN_CORPUS, tmp_path, dirs_exist_ok=True)
     path = tmp_path / f"{ARTICLE_ID}.json"

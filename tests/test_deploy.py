@@ -28,6 +28,8 @@ import pytest
 
 from conftest import ARTICLE, FACT_LISTS, ROOT
 
+pytestmark = pytest.mark.system
+
 LAYOUT_SCRIPT = ROOT / "deploy" / "layout.py"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 # Small enough to exceed in a test, large enough for a handful of data requests per address.

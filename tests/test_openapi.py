@@ -195,3 +195,4 @@ def test_conditional_request_headers_say_what_this_api_does(spec):
     if_none_match = spec["components"]["parameters"]["IF_NONE_MATCH"]["description"]
     assert "Tag for the returned entry" not in etag and "If-None-Match" in etag
     assert "304" in if_none_match
+    assert spec["components"]["parameters"]["IF_NONE_MATCH"]["name"] == "If-None-Match"

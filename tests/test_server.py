@@ -7,6 +7,8 @@ import pytest
 
 from conftest import ARTICLE, gunicorn_server
 
+pytestmark = pytest.mark.system
+
 
 @pytest.fixture(scope="module")
 def server():
