@@ -1,7 +1,7 @@
 """The fast path: repeat requests answered from rendered bytes before Flask runs at all.
 
 The data never changes, so once Flask has rendered a cacheable 200 for a request, the same
-request (method GET or HEAD, path, query string, Accept and Origin headers, byte for byte)
+request (method GET or HEAD, host, path, query string, Accept and Origin headers, byte for byte)
 always gets the same bytes and headers. This WSGI middleware keeps them and replays them,
 with 304 for a matching If-None-Match. Everything Flask adds per response (ETag,
 Cache-Control, Vary, CORS, security headers) is in what it replays.

@@ -188,6 +188,15 @@ def list_forms(name, first, second):
     return LIST_FORMS.format(name=name, first=first, second=second)
 
 
+def enum_item(enum_name, values, description, **metadata):
+    """One value of a closed set: an enum named `enum_name` in the OpenAPI document (see
+    api.openapi), so generated clients get one type for it wherever it is used."""
+    return ma.fields.String(
+        validate=ma.validate.OneOf(values),
+        metadata={"enum_name": enum_name, "enum_description": description, **metadata},
+    )
+
+
 def sort_field(subject, keys, default):
     """`sort`: keys applied left to right, each optionally prefixed with `-` for descending.
 
@@ -198,14 +207,11 @@ def sort_field(subject, keys, default):
     member_names = [*(key.upper() for key in keys), *(f"{key.upper()}_DESCENDING" for key in keys)]
     example = [f"-{keys[1]}"] if len(keys) > 1 else [keys[0]]
     return QueryList(
-        ma.fields.String(
-            validate=ma.validate.OneOf(choices),
-            metadata={
-                "enum_name": f"{subject}SortKey",
-                "enum_description": f"A key to sort {subject.lower()}s by; `-` before it "
-                "sorts in descending order.",
-                "x_enum_varnames": member_names,
-            },
+        enum_item(
+            f"{subject}SortKey",
+            choices,
+            f"A key to sort {subject.lower()}s by; `-` before it sorts in descending order.",
+            x_enum_varnames=member_names,
         ),
         validate=ma.validate.Length(min=1, max=len(keys)),
         metadata={
@@ -222,12 +228,8 @@ def fields_field(schema_class):
     subject = schema_class.__name__.removesuffix("Schema")
     names = [name for name, field in schema_class().fields.items() if not field.dump_only]
     return QueryList(
-        ma.fields.String(
-            validate=ma.validate.OneOf(names),
-            metadata={
-                "enum_name": f"{subject}Field",
-                "enum_description": f"A field of a {subject.lower()} that `fields` can ask for.",
-            },
+        enum_item(
+            f"{subject}Field", names, f"A field of a {subject.lower()} that `fields` can ask for."
         ),
         data_key="fields",
         validate=ma.validate.Length(min=1, max=len(names)),
@@ -253,12 +255,10 @@ def embed_field(subject, relations):
     """`embed`: related objects to return inline, beside the ids that name them."""
     names = list(relations)
     return QueryList(
-        ma.fields.String(
-            validate=ma.validate.OneOf(names),
-            metadata={
-                "enum_name": f"{subject}Embed",
-                "enum_description": f"A related object `embed` can put inside a {subject.lower()}.",
-            },
+        enum_item(
+            f"{subject}Embed",
+            names,
+            f"A related object `embed` can put inside a {subject.lower()}.",
         ),
         validate=ma.validate.Length(min=1, max=len(relations)),
         metadata={

@@ -8,6 +8,7 @@ from schemas.common import (
     MentionSchema,
     QueryList,
     enum_description,
+    enum_item,
     list_forms,
 )
 
@@ -36,10 +37,7 @@ class SearchQueryArgsSchema(ListQueryArgsSchema):
         },
     )
     kind = QueryList(
-        ma.fields.String(
-            validate=ma.validate.OneOf(list(HIT_KINDS)),
-            metadata={"enum_name": "FactKind", "enum_description": "A kind of fact."},
-        ),
+        enum_item("FactKind", list(HIT_KINDS), "A kind of fact."),
         validate=ma.validate.Length(min=1, max=len(HIT_KINDS)),
         metadata={
             "description": "Kinds of fact to search; all by default. "
