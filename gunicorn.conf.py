@@ -2,11 +2,14 @@
 
 Run `gunicorn` in the project folder and it reads this file. Environment variables:
 PORT, BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_KEEPALIVE,
-LOG_LEVEL, ACCESS_LOG (set to "-" for stdout, "" to turn off).
+LOG_LEVEL, ACCESS_LOG (set to "-" for stdout, "" to turn off), PROMETHEUS_MULTIPROC_DIR.
 """
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 wsgi_app = "api:create_app()"
 
@@ -34,10 +37,56 @@ preload_app = True
 # bytes itself, with a problem document; only longer lines get gunicorn's plain 400.
 limit_request_line = 8190
 
-# Logs go to stdout/stderr, where a process manager or container runtime collects them.
+# Logs go to stdout/stderr, where a process manager or container runtime collects them, as
+# one JSON object per line (api.logs).
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+logger_class = "api.logs.JsonLogger"
+
+# prometheus_client counts each worker in files in this folder and sums them when scraped
+# (api.metrics). The folder must exist, empty, before the app is loaded, and with preload_app
+# that is before any server hook runs: so here, when the settings are first read (not again on
+# a reload, which would lose the running workers' counts). Without the variable, a private
+# folder is made, and removed when the server stops.
+if "ARTICLE_FACTS_METRICS_READY" not in os.environ:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        _metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+        _metrics_dir.mkdir(parents=True, exist_ok=True)
+        # An earlier run's counts would be summed with this one's; only prometheus_client's
+        # own files go.
+        for _stale in _metrics_dir.glob("*.db"):
+            _stale.unlink()
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="article-facts-metrics-")
+        os.environ["ARTICLE_FACTS_METRICS_DIR_MADE"] = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.environ["ARTICLE_FACTS_METRICS_READY"] = "1"
 
 # gunicorn 27 would otherwise write a control socket under the user's home directory.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Refuse, before any port is bound, a rate limit that several workers would each count.
+
+    gunicorn prints the message and exits 1 (see api.ratelimit.ConfigurationError).
+    """
+    from api.config import Config
+    from api.ratelimit import refuse_per_process_limit
+
+    refuse_per_process_limit(
+        Config.RATE_LIMIT, Config.RATE_LIMIT_STORAGE_URI, workers=server.cfg.workers
+    )
+
+
+def child_exit(server, worker):
+    """Let prometheus_client drop the live gauges of a worker that has gone."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics folder this configuration made for itself."""
+    if "ARTICLE_FACTS_METRICS_DIR_MADE" in os.environ:
+        shutil.rmtree(os.environ["ARTICLE_FACTS_METRICS_DIR_MADE"], ignore_errors=True)

@@ -13,7 +13,7 @@ them with gunicorn's):
 - `ARTICLE_FACTS_CORPUS_DIR`: folder of `<article-id>.txt` / `<article-id>.json` pairs to
   serve instead of the built-in article.
 - `ARTICLE_FACTS_RATE_LIMIT`, `ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI`: the per-client limit
-  ("off" to disable, which also turns on the fast path) and where its counters live.
+  ("off", the default, for none) and where its counters live (redis:// to share them).
 - `ARTICLE_FACTS_TRUSTED_PROXIES`: how many proxies in front set X-Forwarded-For.
 - `ARTICLE_FACTS_CACHE_MAX_AGE`, `ARTICLE_FACTS_RESPONSE_CACHE_BYTES`: Cache-Control max-age,
   and the memory bound of the rendered-response cache.
@@ -25,20 +25,21 @@ from pathlib import Path
 import flask_smorest
 import flask_swagger_ui
 from flask import Blueprint, Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import articles, entities, figures, health, quotes, reader, search, timeline
+from api import articles, claims, entities, figures, health, quotes, reader, search, timeline
 from api.canonical import init_canonical_urls
 from api.config import Config
 from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
-from api.fastpath import FastPath
 from api.json_provider import OrjsonProvider
 from api.openapi import document_conditional_requests, init_openapi
-from api.representations import init_representations
+from api.renderers import init_renderers
 from api.security import init_security
+from api.serving import init_serving
 from api.store import load_corpus
 from schemas.problems import ProblemSchema
 
-RESOURCES = (articles, entities, quotes, figures, timeline, search)
+RESOURCES = (articles, entities, quotes, figures, timeline, claims, search)
 
 SPEC_OPTIONS = {
     "info": {
@@ -78,10 +79,13 @@ CACHE_CONTROL_HEADER = {
     "example": "public, max-age=300",
 }
 VARY_HEADER = {
-    "description": "`Accept`: the same URL has several representations, chosen by `Accept`. "
-    "`Origin` is added when CORS is limited to listed origins.",
+    "description": "The request headers that chose this response: `Accept` where the URL has "
+    "several representations; `Accept-Encoding` where the response is compressible (256 bytes "
+    "or more of text or JSON), since it is then sent gzip- or Brotli-compressed to clients that "
+    "accept it (`Content-Encoding`, with an ETag of its own); `Origin` when CORS is limited to "
+    "listed origins.",
     "schema": {"type": "string"},
-    "example": "Accept",
+    "example": "Accept, Accept-Encoding",
 }
 
 
@@ -151,31 +155,28 @@ def create_app(config=None):
     app.config.from_object(Config)
     if config is not None:
         app.config.from_mapping(config if isinstance(config, dict) else vars(config))
-    rate_limit = app.config["RATE_LIMIT"].strip()
-    app.config["RATELIMIT_ENABLED"] = rate_limit.lower() not in ("", "off")
-    app.config["RATELIMIT_APPLICATION"] = rate_limit if app.config["RATELIMIT_ENABLED"] else None
     app.json = OrjsonProvider(app)
-    init_canonical_urls(app)
 
     app.extensions["article_facts"] = {"corpus": load_corpus(app.config["CORPUS_DIR"])}
 
-    limiter = init_security(app)
+    # The one request path (api.serving): its Flask hooks come first, so a refusal is
+    # rendered before any other work.
+    init_serving(app)
+    init_canonical_urls(app)
+    init_security(app)
+    renderers = init_renderers(app)
+    # The reader registers text/html before the API's document is built, so the article's
+    # operation lists it among its formats. Its own pages stay out of the document.
+    reader.init_app(app, renderers)
     api = Api(app, spec_kwargs=SPEC_OPTIONS)
     for resource in RESOURCES:
         api.register_blueprint(resource.blp)
     api.register_blueprint(health.blp)
-    limiter.exempt(health.blp)
     app.register_blueprint(_swagger_ui_assets())
-    # The reader page is for people, not part of the API contract: registered on the app,
-    # it stays out of the OpenAPI document.
-    app.register_blueprint(reader.blp)
-    # With the rate limiter off nothing varies per request, so repeats can skip Flask: the
-    # fast path then keeps the rendered responses, within the same memory bound.
-    fast_path = not app.config["RATELIMIT_ENABLED"]
-    cache_bytes = app.config["RESPONSE_CACHE_BYTES"]
-    # Registered last: its before_request runs after the rate limiter's, and its
-    # after_request first, so a cached response never keeps per-request headers.
-    init_representations(app, cache_bytes=0 if fast_path else cache_bytes)
-    if fast_path:
-        app.wsgi_app = FastPath(app.wsgi_app, cache_bytes)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N proxies the client address is the Nth from the right in X-Forwarded-For;
+        # trusting more than there are would let a client choose its own rate-limit key.
+        # Outermost, so the core's rate limit keys on the address it finds.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app

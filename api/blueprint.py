@@ -5,7 +5,8 @@ import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
 from api.openapi import RATE_LIMIT_HEADERS, RATE_LIMITED_RESPONSE
-from api.representations import CSV, JSON, offers
+from api.renderers import registry, represents
+from schemas.articles import EXAMPLE_ARTICLE_ID
 from schemas.common import MAX_SLUG_LENGTH, SLUG_PATTERN
 
 # Headers every list response carries, as OpenAPI header components (see api.Api).
@@ -22,6 +23,11 @@ def path_parameter(name, description, example):
         "schema": {"type": "string", "pattern": SLUG_PATTERN, "maxLength": MAX_SLUG_LENGTH},
         "example": example,
     }
+
+
+ARTICLE_ID_PARAMETER = path_parameter(
+    "article_id", "Id (slug) of the article, as listed by `GET /v1/articles`.", EXAMPLE_ARTICLE_ID
+)
 
 
 class StrictQueryParser(FlaskParser):
@@ -51,42 +57,56 @@ class StrictQueryParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A flask-smorest Blueprint with strict query parsing, documented HTTP caching and,
+    """A flask-smorest Blueprint with strict query parsing, formats, documented caching and,
     unless `rate_limited=False` (the probes), documented rate limits."""
 
     ARGUMENTS_PARSER = StrictQueryParser(unknown=None)
 
     def __init__(self, *args, rate_limited=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self._prepare_doc_cbks.append(self._prepare_caching_doc)
+        self._prepare_doc_cbks.append(self._prepare_representations_doc)
         if rate_limited:
             self._prepare_doc_cbks.append(self._prepare_rate_limit_doc)
 
-    def offers(self, *media_types, cached=True):
-        """Offer these media types (the default first) and document the 406 for the rest.
+    def represents(self, kind, cached=True):
+        """Answer this kind of content in every format registered for it (JSON first).
 
-        A cached operation (see api.representations) is documented as flask-smorest documents
-        its own ETag support: If-None-Match, 304, and the ETag header; plus Cache-Control, and
-        Vary when there is more than one representation.
+        The formats, the 406 for any other `Accept`, and `Vary` are documented from the app's
+        renderer registry when the document is built. A cached operation (its 200s are kept by
+        the serving core) is documented as flask-smorest documents its own ETag support:
+        If-None-Match, 304 and the ETag header; plus Cache-Control and Vary.
         """
         not_acceptable = self.alt_response(406, response="NOT_ACCEPTABLE")
 
         def decorate(view):
             view = not_acceptable(view)
             view._apidoc["etag"] = cached
-            view._apidoc["negotiated"] = len(media_types) > 1
-            return offers(*media_types, cached=cached)(view)
+            view._apidoc["represents"] = kind
+            return represents(kind, cached=cached)(view)
 
         return decorate
 
     @staticmethod
-    def _prepare_caching_doc(doc, doc_info, **kwargs):
-        if doc_info.get("etag"):
-            headers = {"Cache-Control": "CACHE_CONTROL"}
-            if doc_info.get("negotiated"):
-                headers["Vary"] = "VARY"
-            for status in doc_info.get("success_status_codes", []):
-                doc["responses"][status].setdefault("headers", {}).update(headers)
+    def _prepare_representations_doc(doc, doc_info, *, app, **kwargs):
+        kind = doc_info.get("represents")
+        if kind is None:
+            return doc
+        renderers = registry(app)
+        for status in doc_info.get("success_status_codes", []):
+            response = doc["responses"][status]
+            content = response.setdefault("content", {})
+            sentences = [response.get("description", "")]
+            for media_type in renderers.offered(kind):
+                renderer = renderers[media_type]
+                if media_type not in content:
+                    content[media_type] = {"schema": renderer.schema}
+                    sentences.append(renderer.description)
+            sentences.append(doc_info.get("format_notes", ""))
+            response["description"] = " ".join(sentence for sentence in sentences if sentence)
+            if doc_info.get("etag"):
+                response.setdefault("headers", {}).update(
+                    {"Cache-Control": "CACHE_CONTROL", "Vary": "VARY"}
+                )
         return doc
 
     @staticmethod
@@ -98,27 +118,17 @@ class Blueprint(flask_smorest.Blueprint):
         return doc
 
     def list_response(self, item_schema, columns):
-        """Document (and offer) a paged list of `item_schema` objects as JSON or CSV."""
-        # One description for the status, whichever content type flask-smorest merges last.
-        description = (
-            "One page of the list: a JSON array by default, or CSV (RFC 4180, with a header "
-            f"row) with `Accept: {CSV}`. CSV columns: {columns}"
-        )
+        """Document (and represent) a paged list of `item_schema` objects, and its CSV columns."""
         json_doc = self.response(
             200,
             {"type": "array", "items": item_schema},
             headers=LIST_HEADERS,
-            description=description,
-        )
-        csv_doc = self.alt_response(
-            200,
-            schema={"type": "string"},
-            content_type=CSV,
-            success=True,
-            description=description,
+            description="One page of the list, a JSON array by default.",
         )
 
         def decorate(view):
-            return self.offers(JSON, CSV)(json_doc(csv_doc(view)))
+            view = self.represents("list")(json_doc(view))
+            view._apidoc["format_notes"] = f"CSV columns: {columns}"
+            return view
 
         return decorate

@@ -14,22 +14,25 @@ class Config:
     # Folder of `<article-id>.txt` / `<article-id>.json` pairs to serve.
     CORPUS_DIR = os.environ.get("ARTICLE_FACTS_CORPUS_DIR", str(BUILT_IN_CORPUS))
 
-    # Per-client limit in flask-limiter's notation ("6000 per minute", "100/second;5000/hour");
-    # "off" turns rate limiting off. Clients are told their budget in RateLimit headers and
-    # get a 429 problem with Retry-After when they exceed it.
-    # create_app turns it into flask-limiter's settings (RATELIMIT_ENABLED and an application
-    # limit: one budget per client across every endpoint, where default limits would give each
-    # endpoint its own).
-    RATE_LIMIT = os.environ.get("ARTICLE_FACTS_RATE_LIMIT", "6000 per minute")
-    # memory:// counts per process; a redis:// URL shares counts across every instance.
-    RATELIMIT_STORAGE_URI = os.environ.get("ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI", "memory://")
-    # If the shared storage is unreachable, count in this process's memory rather than fail
-    # every request; limits then hold per instance until Redis is back.
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    # A Redis that stops answering must not hold requests: give up on it within a second.
-    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
-    RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_KEY_PREFIX = "article-facts"
+    # Per-client limit in the `limits` notation ("6000 per minute", "100/second;5000/hour"), one
+    # budget per client across every endpoint but the probes; "off" (the default) turns it off.
+    # Clients are told their budget in X-RateLimit-* headers and get a 429 problem with
+    # Retry-After when they exceed it. Off by default because a budget is only one budget when
+    # every process counts it in one place: with several workers that needs a shared store.
+    RATE_LIMIT = os.environ.get("ARTICLE_FACTS_RATE_LIMIT", "off")
+    # Where counts live: redis://host:port/db shares them across every worker and instance;
+    # memory:// counts in one process, so it only serves a limit with one worker (gunicorn
+    # refuses to start otherwise; see api.ratelimit.refuse_per_process_limit).
+    RATE_LIMIT_STORAGE_URI = os.environ.get("ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI", "memory://")
+    # Options for a Redis store. One that stops answering must not hold requests: give up on it
+    # within a second and count in this process's memory until it is back. Each process keeps
+    # one connection rather than a pool: a pool checks every connection out and back in, with a
+    # probe of the socket each time, which costs a quarter of a count's client-side time here.
+    RATE_LIMIT_STORAGE_OPTIONS = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+        "single_connection_client": True,
+    }
     # How many reverse proxies (nginx, a load balancer) stand in front and set
     # X-Forwarded-For; 0 trusts none, so a client cannot forge its address.
     TRUSTED_PROXIES = int(os.environ.get("ARTICLE_FACTS_TRUSTED_PROXIES", "0"))

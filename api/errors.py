@@ -80,7 +80,12 @@ def handle_http_exception(error):
 
 def handle_unexpected_exception(error):
     """Log an unexpected exception and answer 500 without leaking internals."""
-    current_app.logger.exception("Unhandled exception on %s %s", request.method, request.path)
+    current_app.logger.exception(
+        "Unhandled exception on %s %s",
+        request.method,
+        request.path,
+        extra={"request_id": request.headers.get("X-Request-ID")},
+    )
     return handle_http_exception(InternalServerError())
 
 

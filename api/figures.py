@@ -2,10 +2,9 @@
 
 from flask.views import MethodView
 
-from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_entity
-from api.blueprint import Blueprint, path_parameter
+from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
 from api.listing import fact_response, list_response
-from api.representations import JSON
+from api.lookups import find_article, find_fact, require_entity
 from schemas.common import served
 from schemas.figures import FigureQueryArgsSchema, FigureSchema, FigureViewArgsSchema
 
@@ -51,7 +50,7 @@ class FiguresById(MethodView):
     @blp.arguments(FigureViewArgsSchema, location="query")
     @blp.response(200, served(FigureSchema))
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.offers(JSON)
+    @blp.represents("object")
     def get(self, args, article_id, figure_id):
         """Get one figure
 

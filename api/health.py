@@ -3,9 +3,8 @@
 from flask import current_app
 from flask.views import MethodView
 
-from api.articles import corpus
 from api.blueprint import Blueprint
-from api.representations import JSON
+from api.lookups import corpus
 from schemas.health import HealthSchema
 
 
@@ -29,7 +28,7 @@ blp = Blueprint(
 class Liveness(MethodView):
     @blp.doc(operationId="checkLiveness")
     @blp.response(200, HealthSchema)
-    @blp.offers(JSON, cached=False)
+    @blp.represents("object", cached=False)
     def get(self):
         """Check that the process answers
 
@@ -43,7 +42,7 @@ class Liveness(MethodView):
 class Readiness(MethodView):
     @blp.doc(operationId="checkReadiness")
     @blp.response(200, HealthSchema)
-    @blp.offers(JSON, cached=False)
+    @blp.represents("object", cached=False)
     def get(self):
         """Check that the dataset is loaded and validated
 

@@ -8,12 +8,12 @@ FACT_ENDPOINTS = {
     "quote": ("quotes.QuotesById", "quote_id"),
     "figure": ("figures.FiguresById", "figure_id"),
     "event": ("timeline.TimelineById", "event_id"),
+    "claim": ("claims.ClaimsById", "claim_id"),
 }
 
 
 def fact_url(article_id, kind, fact_id, external=False):
-    """The API path of one fact (its absolute URL if `external`); `kind` is entity, quote,
-    figure or event."""
+    """The API path of one fact (absolute if `external`); `kind` is entity, quote, ... claim."""
     endpoint, parameter = FACT_ENDPOINTS[kind]
     return url_for(endpoint, article_id=article_id, _external=external, **{parameter: fact_id})
 

@@ -5,9 +5,10 @@ from urllib.parse import urlencode
 import flask_smorest
 from flask import current_app, request
 
-from api.representations import csv_columns, respond
+from api.renderers import Content, csv_columns, respond
 from api.store import SERVED_SCHEMAS
 from schemas.articles import ArticleSummarySchema
+from schemas.claims import CLAIM_RELATIONS
 from schemas.dates import date_bounds
 from schemas.events import EVENT_RELATIONS
 from schemas.figures import FIGURE_RELATIONS
@@ -16,7 +17,12 @@ from schemas.quotes import QUOTE_RELATIONS
 LIST_SCHEMAS = {**SERVED_SCHEMAS, "articles": ArticleSummarySchema()}
 
 # What each `embed` name of each kind puts inline: the same dicts that document the parameter.
-RELATIONS = {"quotes": QUOTE_RELATIONS, "figures": FIGURE_RELATIONS, "events": EVENT_RELATIONS}
+RELATIONS = {
+    "quotes": QUOTE_RELATIONS,
+    "figures": FIGURE_RELATIONS,
+    "events": EVENT_RELATIONS,
+    "claims": CLAIM_RELATIONS,
+}
 
 
 def _sort_key(name):
@@ -87,9 +93,9 @@ def list_response(article, kind, facts, args):
     page, headers = paginate(facts, args)
     shaped = [shape(article, kind, fact, args) for fact in page]
     columns = csv_columns(LIST_SCHEMAS[kind], args.get("fields_"), args.get("embed") or ())
-    return respond(shaped, headers, columns=columns)
+    return respond(Content("list", shaped, article, columns=columns, headers=headers))
 
 
 def fact_response(article, kind, fact, args):
     """One fact, shaped exactly as the list shows it with the same options."""
-    return respond(shape(article, kind, fact, args))
+    return respond(Content("object", shape(article, kind, fact, args), article))

@@ -3,7 +3,7 @@
 - Named enums. A field whose metadata has `enum_name` becomes a reference to one enum
   component of that name, wherever it is used (a response field, a query filter, the items of
   a list parameter), so a generated client gets one type per closed set of values: one
-  `QuoteChannel`, not one enum per place it appears (and a nullable enum is that component or
+  `Channel`, not one enum per place it appears (and a nullable enum is that component or
   `null`, not a type list with `null` among the values, which generators turn into three
   copies). `x-enum-varnames` names members whose values are not identifiers (`-name` is
   `NAME_DESCENDING`).

@@ -2,11 +2,11 @@
 
 from flask.views import MethodView
 
-from api.articles import ARTICLE_ID_PARAMETER, find_article
-from api.blueprint import Blueprint
+from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint
 from api.links import fact_url
 from api.listing import paginate
-from api.representations import csv_columns, respond
+from api.lookups import find_article
+from api.renderers import Content, csv_columns, respond
 from api.store import PLURAL
 from schemas.search import SearchHitSchema, SearchQueryArgsSchema
 
@@ -40,4 +40,5 @@ class Search(MethodView):
         kinds = [PLURAL[kind] for kind in args.get("kind") or PLURAL]
         page, headers = paginate(article.search(args["q"], kinds), args)
         hits = [{**hit, "url": fact_url(article.id, hit["kind"], hit["id"])} for hit in page]
-        return respond(hits, headers, columns=csv_columns(SearchHitSchema()))
+        columns = csv_columns(SearchHitSchema())
+        return respond(Content("list", hits, article, columns=columns, headers=headers))

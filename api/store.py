@@ -1,9 +1,10 @@
 """The corpus: every article text with its validated annotation, loaded once at start-up.
 
 An article is a pair of files in the corpus folder: `<article-id>.txt`, the text byte for
-byte, and `<article-id>.json`, its annotation. Nothing is served until every pair has passed
-the schemas and the cross-checks below; the first problem found stops the app with a message
-naming the file, the object and what is wrong.
+byte, and `<article-id>.json`, its annotation; companions such as
+`<article-id>.wikidata-evidence.json` may sit beside them. Nothing is served until every pair
+has passed the schemas and the cross-checks below; the first problem found stops the app with
+a message naming the file, the object and what is wrong.
 """
 
 import datetime as dt
@@ -17,6 +18,7 @@ from pathlib import Path
 import marshmallow as ma
 
 from schemas.articles import ArticleSchema
+from schemas.claims import ClaimSchema
 from schemas.dataset import AnnotationSchema
 from schemas.dates import date_bounds
 from schemas.entities import EntitySchema
@@ -27,8 +29,14 @@ from schemas.quotes import QuoteSchema
 BUILT_IN_CORPUS = Path(__file__).parent / "corpus"
 
 # The kinds of fact an article holds, as named in the annotation file.
-FACT_KINDS = ("entities", "quotes", "figures", "events")
-SINGULAR = {"entities": "entity", "quotes": "quote", "figures": "figure", "events": "event"}
+FACT_KINDS = ("entities", "quotes", "figures", "events", "claims")
+SINGULAR = {
+    "entities": "entity",
+    "quotes": "quote",
+    "figures": "figure",
+    "events": "event",
+    "claims": "claim",
+}
 PLURAL = {singular: kind for kind, singular in SINGULAR.items()}
 # The schema that shapes each kind as the API serves it.
 SERVED_SCHEMAS = {
@@ -36,6 +44,7 @@ SERVED_SCHEMAS = {
     "quotes": QuoteSchema(),
     "figures": FigureSchema(),
     "events": EventSchema(),
+    "claims": ClaimSchema(),
 }
 
 # Fields of each kind that refer to entities, as (field name, holds a list).
@@ -43,9 +52,13 @@ ENTITY_REFERENCES = {
     "quotes": (("speaker_id", False), ("outlet_id", False)),
     "figures": (("source_ids", True), ("entity_ids", True)),
     "events": (("entity_ids", True),),
+    "claims": (("claimant_ids", True), ("outlet_id", False)),
 }
-# Fields of events that refer to facts of other kinds.
-EVENT_REFERENCES = (("quote_ids", "quotes"), ("figure_ids", "figures"))
+# Fields of each kind that refer to facts of other kinds, as (field name, kind).
+FACT_REFERENCES = {
+    "events": (("quote_ids", "quotes"), ("figure_ids", "figures")),
+    "claims": (("quote_ids", "quotes"), ("figure_ids", "figures"), ("event_ids", "events")),
+}
 # Metadata fields printed in the text, with the span that anchors each.
 METADATA_SPANS = (
     ("title", "title_mention"),
@@ -69,7 +82,8 @@ class DatasetError(Exception):
 class Article:
     """One article: its text, metadata and facts, each as the API serves it.
 
-    Entities, quotes and figures are in reading order (first mention); events in date order.
+    Entities, quotes, figures and claims are in reading order (first mention); events in date
+    order.
     """
 
     text: str
@@ -78,6 +92,7 @@ class Article:
     quotes: tuple
     figures: tuple
     events: tuple
+    claims: tuple
     facets: dict
     _by_id: dict = field(repr=False)
     _search_text: dict = field(repr=False)
@@ -131,13 +146,15 @@ class Article:
         in_text.sort(key=lambda hit: (hit["match"]["start"], -hit["mention"]["end"]))
         return in_text + in_annotation
 
-    def find_entities(self, entity_type=None, q=None):
-        """Entities of a type and/or whose name, aliases or description contain `q`."""
+    def find_entities(self, entity_type=None, q=None, wikidata=None):
+        """Entities of a type, whose name, aliases or description contain `q`, and/or with a
+        Wikidata item (`wikidata`: a QID, or "true"/"false" for having one or not)."""
         return [
             entity
             for entity in self.entities
             if (entity_type is None or entity["type"] == entity_type)
             and self._matches("entities", entity, q)
+            and _has_wikidata(entity, wikidata)
         ]
 
     def find_quotes(self, speaker_id=None, q=None):
@@ -158,6 +175,18 @@ class Article:
             and self._matches("figures", figure, q)
         ]
 
+    def find_claims(self, claimant_id=None, mode=None, polarity=None, q=None):
+        """Claims made by an entity, reported in a mode, of a polarity, and/or whose content or
+        summary contain `q`."""
+        return [
+            claim
+            for claim in self.claims
+            if (claimant_id is None or claimant_id in claim["claimant_ids"])
+            and (mode is None or claim["mode"] == mode)
+            and (polarity is None or claim["polarity"] == polarity)
+            and self._matches("claims", claim, q)
+        ]
+
     def find_events(self, start=None, end=None, entity_id=None):
         """Events whose date span overlaps [start, end] (partial dates) and/or involve an entity."""
         first = date_bounds(start)[0] if start else None
@@ -171,6 +200,15 @@ class Article:
                 continue
             found.append(event)
         return found
+
+
+def _has_wikidata(entity, wikidata):
+    """Whether an entity passes the `wikidata` filter: a QID, "true", "false" or None (any)."""
+    if wikidata is None:
+        return True
+    if wikidata in ("true", "false"):
+        return (entity["wikidata"] is not None) == (wikidata == "true")
+    return entity["wikidata"] == wikidata
 
 
 def _flatten(messages, path=()):
@@ -277,6 +315,7 @@ def _cross_check(text, annotation, stem):
     ids = {kind: {fact["id"] for fact in annotation[kind]} for kind in FACT_KINDS}
     if metadata["original_outlet_id"] not in ids["entities"]:
         problems.append(f"article.original_outlet_id: no entity {metadata['original_outlet_id']!r}")
+    problems += _check_claims(text, annotation)
     for kind, references in ENTITY_REFERENCES.items():
         for index, fact in enumerate(annotation[kind]):
             for name, is_list in references:
@@ -286,13 +325,70 @@ def _cross_check(text, annotation, stem):
                         problems.append(
                             f"{kind}[{index}] {fact['id']!r}.{name}: no entity {target!r}"
                         )
-    for index, event in enumerate(annotation["events"]):
-        for name, kind in EVENT_REFERENCES:
-            for target in event[name]:
-                if target not in ids[kind]:
+    for kind, references in FACT_REFERENCES.items():
+        for index, fact in enumerate(annotation[kind]):
+            for name, target_kind in references:
+                for target in fact[name]:
+                    if target not in ids[target_kind]:
+                        problems.append(
+                            f"{kind}[{index}] {fact['id']!r}.{name}: "
+                            f"no {SINGULAR[target_kind]} {target!r}"
+                        )
+    return problems
+
+
+def _inside(span, outer):
+    return outer["start"] <= span["start"] and span["end"] <= outer["end"]
+
+
+def _check_claims(text, annotation):
+    """A claim's cue and content are where one of its statements is, the facts it carries are
+    stated inside its statements, its mode agrees with its quotes, and every excluded cue word
+    is where it says and is no claim's cue."""
+    problems = []
+    facts = {
+        kind: {fact["id"]: fact for fact in annotation[kind]}
+        for kind in ("quotes", "figures", "events", "claims")
+    }
+    for index, claim in enumerate(annotation["claims"]):
+        where = f"claims[{index}] {claim['id']!r}"
+        for name in ("cue", "content"):
+            problems += _check_span(text, claim[name], f"{where}.{name}")
+        cue, content = claim["cue"], claim["content"]
+        if not any(_inside(cue, m) and _inside(content, m) for m in claim["mentions"]):
+            problems.append(f"{where}: no mention holds both its cue and its content")
+        if cue["start"] < content["end"] and content["start"] < cue["end"]:
+            problems.append(f"{where}: cue and content overlap")
+        for name, kind in FACT_REFERENCES["claims"]:
+            for target in claim[name]:
+                fact = facts[kind].get(target)
+                if fact and not any(
+                    _inside(mention, statement)
+                    for mention in fact["mentions"]
+                    for statement in claim["mentions"]
+                ):
                     problems.append(
-                        f"events[{index}] {event['id']!r}.{name}: no {kind[:-1]} {target!r}"
+                        f"{where}.{name}: {SINGULAR[kind]} {target!r} is stated in none of "
+                        "the claim's mentions"
                     )
+        quoted = [facts["quotes"][q]["text"] for q in claim["quote_ids"] if q in facts["quotes"]]
+        if claim["mode"] == "indirect" and claim["quote_ids"]:
+            problems.append(f"{where}.mode: an indirect claim carries no quotes")
+        if claim["mode"] != "indirect" and not claim["quote_ids"]:
+            problems.append(f"{where}.mode: a {claim['mode']} claim carries at least one quote")
+        if claim["mode"] == "direct" and content["text"] not in quoted:
+            problems.append(f"{where}.content: a direct claim's content is one of its quotes")
+    for index, excluded in enumerate(annotation["excluded_cues"]):
+        where = f"excluded_cues[{index}] {excluded['mention']['text']!r}"
+        problems += _check_span(text, excluded["mention"], f"{where}.mention")
+        for claim in annotation["claims"]:
+            if _inside(excluded["mention"], claim["cue"]):
+                problems.append(f"{where}: is the cue of claim {claim['id']!r}")
+        claim = facts["claims"].get(excluded["claim_id"])
+        if excluded["claim_id"] is not None and claim is None:
+            problems.append(f"{where}.claim_id: no claim {excluded['claim_id']!r}")
+        elif claim and not any(_inside(excluded["mention"], m) for m in claim["mentions"]):
+            problems.append(f"{where}: not inside a mention of claim {claim['id']!r}")
     return problems
 
 
@@ -304,6 +400,8 @@ def _search_text(kind, fact):
         parts = [fact["text"]]
     elif kind == "figures":
         parts = [fact["unit"], fact["description"]]
+    elif kind == "claims":
+        parts = [fact["content"]["text"], fact["summary"]]
     else:
         parts = [fact["summary"], fact["date_text"]]
     return "\n".join(parts).casefold()
@@ -318,19 +416,33 @@ def _facets(facts):
     """Counts a client would otherwise compute by paging through a list."""
 
     def count(kind, key):
-        counted = Counter(fact[key] for fact in facts[kind])
-        return dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
+        return _most_frequent_first(fact[key] for fact in facts[kind])
 
     return {
         "entities_by_type": count("entities", "type"),
         "quotes_by_speaker": count("quotes", "speaker_id"),
         "figures_by_qualifier": count("figures", "qualifier"),
         "events_by_precision": count("events", "precision"),
+        "claims_by_mode": count("claims", "mode"),
+        # A claim with several claimants counts for each of them.
+        "claims_by_claimant": _most_frequent_first(
+            claimant for claim in facts["claims"] for claimant in claim["claimant_ids"]
+        ),
     }
+
+
+def _most_frequent_first(values):
+    """How often each value occurs, most frequent first, ties by value."""
+    return dict(sorted(Counter(values).items(), key=lambda item: (-item[1], item[0])))
 
 
 def _reading_order(fact):
     return fact["mentions"][0]["start"]
+
+
+def _claim_order(claim):
+    # Claims stated in one sentence share its start; their cues order them.
+    return _reading_order(claim), claim["cue"]["start"]
 
 
 def _timeline_order(event):
@@ -377,6 +489,7 @@ def load_article(json_path):
         "quotes": tuple(sorted(served["quotes"], key=_reading_order)),
         "figures": tuple(sorted(served["figures"], key=_reading_order)),
         "events": tuple(sorted(served["events"], key=_timeline_order)),
+        "claims": tuple(sorted(served["claims"], key=_claim_order)),
     }
     return Article(
         text=text,
@@ -394,7 +507,10 @@ def load_article(json_path):
 def load_corpus(directory=BUILT_IN_CORPUS):
     """Load every article in a corpus folder, keyed by id; refuse a folder with none."""
     directory = Path(directory)
-    paths = sorted(directory.glob("*.json"))
+    # `<article-id>.json` is an annotation. An article id is a slug, without a dot, so
+    # `<article-id>.<name>.json` is a companion file (the Wikidata evidence), for people and
+    # tests to read, not an article.
+    paths = sorted(path for path in directory.glob("*.json") if "." not in path.stem)
     if not paths:
         raise DatasetError(directory, ["no article annotation (*.json) in the corpus folder"])
     for text_path in sorted(directory.glob("*.txt")):

@@ -2,10 +2,9 @@
 
 from flask.views import MethodView
 
-from api.articles import ARTICLE_ID_PARAMETER, find_article, find_fact, require_entity
-from api.blueprint import Blueprint, path_parameter
+from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
 from api.listing import fact_response, list_response
-from api.representations import JSON
+from api.lookups import find_article, find_fact, require_entity
 from schemas.common import served
 from schemas.events import EventSchema, EventViewArgsSchema, TimelineQueryArgsSchema
 
@@ -49,7 +48,7 @@ class TimelineById(MethodView):
     @blp.arguments(EventViewArgsSchema, location="query")
     @blp.response(200, served(EventSchema))
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.offers(JSON)
+    @blp.represents("object")
     def get(self, args, article_id, event_id):
         """Get one event
 

@@ -39,7 +39,8 @@ def free_port():
 def gunicorn(app=None, *, env=None, args=(), log=None):
     """Start gunicorn with the project's config on a free loopback port; yield the server.
 
-    `app` overrides the config's `wsgi_app` (for the baseline); `args` are extra gunicorn
+    Every setting is the default, as the README's first command runs it, unless `env` sets
+    it. `app` overrides the config's `wsgi_app` (for the baseline); `args` are extra gunicorn
     options. The yielded dict has url, pid and seconds_to_first_response.
     """
     port = free_port()
@@ -47,7 +48,7 @@ def gunicorn(app=None, *, env=None, args=(), log=None):
     command += ["--pythonpath", str(ROOT / "bench"), *args]
     if app:
         command.append(app)
-    environment = {**os.environ, "ARTICLE_FACTS_RATE_LIMIT": "off", "ACCESS_LOG": "", **(env or {})}
+    environment = {**os.environ, **(env or {})}
     started = time.monotonic()
     process = subprocess.Popen(
         command,
@@ -68,6 +69,33 @@ def gunicorn(app=None, *, env=None, args=(), log=None):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def redis_server():
+    """Debian's redis-server on a free loopback port, counters only; yields its URL."""
+    if shutil.which("redis-server") is None:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True)
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+        + ["--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _wait_until_answering(url, process, started, within=30):

@@ -1,10 +1,11 @@
-"""Requests/s and tail latency through nginx with one and with three API instances.
+"""Requests/s and tail latency through nginx with one and with three API replicas.
 
-    .venv/bin/python bench/scale.py [--duration 10] [--connections 32] [--workers 2]
+    bash .ci/images/build && .venv/bin/python bench/scale.py [--duration 10] [--connections 32]
 
-Each row starts a layout with deploy/layout.py (Redis, N instances, nginx, on free loopback
-ports), warms it up, loads it with wrk (Debian's `wrk`, installed if missing) for a fixed
-time, and stops it. nginx's cache is off in the instance rows, so every request reaches an
+Each row starts the Compose stack (deploy/compose.yaml with podman-compose and the images
+.ci/images/build makes: Redis, N replicas of one CPU and two workers each, nginx on a free
+loopback port), warms it up, loads it with wrk (Debian's `wrk`) for a fixed time, and takes
+it down. nginx's cache is off in the instance rows, so every request reaches an
 instance, which is all that adding instances can change; the last row turns it on to show what
 a cache in front does instead. The app's rate limit is off and nginx's is out of reach: this
 measures capacity, not limits. Prints a Markdown table. A benchmark, not a test: it reports
@@ -13,14 +14,17 @@ numbers and never fails on them.
 
 import argparse
 import datetime
-import importlib.util
 import json
 import os
 import platform
 import shlex
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,12 +66,37 @@ end
 """
 
 
-def load_layout_module():
-    """deploy/layout.py, which starts and stops the servers."""
-    spec = importlib.util.spec_from_file_location("layout", ROOT / "deploy" / "layout.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def compose(project, *arguments, env):
+    """Run podman-compose on deploy/compose.yaml for one project."""
+    subprocess.run(
+        [str(Path(sys.executable).parent / "podman-compose"), "--project-name", project]
+        + ["-f", str(ROOT / "deploy" / "compose.yaml"), *arguments],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+def free_port():
+    """A loopback TCP port nothing is listening on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_ready(url, timeout=120):
+    """Wait until nginx and a replica behind it answer /readyz."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not become ready in {timeout} s")
 
 
 def wrk_script():
@@ -94,26 +123,36 @@ def run_wrk(wrk, url, script, seconds, options):
     return json.loads(result.removeprefix("RESULT "))
 
 
-def measure(layout, wrk, script, instances, cache, options):
-    """One row: bring a layout up, warm it, load it, bring it down."""
-    with tempfile.TemporaryDirectory(prefix="article-facts-bench-") as run_dir:
-        arguments = [
-            "up",
-            *("--run-dir", run_dir, "--instances", str(instances)),
-            *("--nginx-port", "0", "--app-port", "0", "--redis-port", "0"),
-            *("--workers", str(options.workers), "--app-rate-limit", "off"),
-            *("--edge-rate", "1000000r/s", "--edge-burst", "1000000"),
-            *([] if cache else ["--no-cache"]),
-        ]
-        state = layout.up(layout.parse_arguments(arguments))
-        try:
-            run_wrk(wrk, state["url"], script, WARM_UP_SECONDS, options)
-            summary = run_wrk(wrk, state["url"], script, options.duration, options)
-        finally:
-            layout.down(Path(run_dir))
+def measure(wrk, script, replicas, cache, options):
+    """One row: bring the stack up, warm it, load it, take it down."""
+    project = f"article_facts_bench_{os.getpid()}_{replicas}_{int(cache)}"
+    port = free_port()
+    env = {
+        **os.environ,
+        "ARTICLE_FACTS_IMAGE": os.environ.get(
+            "ARTICLE_FACTS_IMAGE", "localhost/article-facts-api:ci"
+        ),
+        "NGINX_IMAGE": os.environ.get("NGINX_IMAGE", "localhost/article-facts-nginx:ci"),
+        "REDIS_IMAGE": os.environ.get("REDIS_IMAGE", "localhost/article-facts-redis:ci"),
+        "API_REPLICAS": str(replicas),
+        "NGINX_PORT": str(port),
+        "ARTICLE_FACTS_RATE_LIMIT": "off",
+        "NGINX_EDGE_RATE": "1000000r/s",
+        "NGINX_EDGE_BURST": "1000000",
+        "NGINX_PROXY_CACHE": "article_facts" if cache else "off",
+    }
+    env.setdefault("CONTAINERS_CONF", str(ROOT / ".ci" / "images" / "containers.conf"))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        compose(project, "up", "--detach", env=env)
+        wait_until_ready(url)
+        run_wrk(wrk, url, script, WARM_UP_SECONDS, options)
+        summary = run_wrk(wrk, url, script, options.duration, options)
+    finally:
+        compose(project, "down", "--timeout", "5", env=env)
     seconds = summary["duration_us"] / 1e6
     return {
-        "instances": instances,
+        "instances": replicas,
         "cache": "on" if cache else "off",
         "requests_per_second": summary["requests"] / seconds,
         "p50_ms": summary["p50_us"] / 1000,
@@ -140,18 +179,15 @@ def main(argv=None):
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per row")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY per instance")
     options = parser.parse_args(argv)
 
-    layout = load_layout_module()
-    wrk = layout.ensure_installed(["nginx", "redis-server", "wrk"])["wrk"]
+    wrk = shutil.which("wrk")
+    if not wrk:
+        raise SystemExit("bench/scale.py needs wrk (apt-get install wrk)")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script())
     try:
-        rows = [
-            measure(layout, wrk, script.name, instances, cache, options)
-            for instances, cache in ROWS
-        ]
+        rows = [measure(wrk, script.name, instances, cache, options) for instances, cache in ROWS]
     finally:
         os.unlink(script.name)
 
@@ -163,9 +199,8 @@ def main(argv=None):
         f"{datetime.date.today().isoformat()}, {os.cpu_count()} cores ({cpu_model()}), "
         f"`{command}`: wrk {options.wrk_threads} threads x {options.connections} connections, "
         f"{options.duration} s per row after {WARM_UP_SECONDS} s warm-up; "
-        f"{options.workers} gunicorn workers x {layout.parse_arguments(['up']).threads} threads "
-        "per instance; wrk, nginx, Redis "
-        "and every instance share the same cores."
+        "deploy/compose.yaml (each replica limited to one CPU, 2 gunicorn workers x 4 threads); "
+        "wrk, nginx, Redis and every replica share the machine's cores."
     )
     print()
     print("| instances | nginx cache | requests/s | p50 (ms) | p99 (ms) | failed |")

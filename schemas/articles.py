@@ -32,6 +32,9 @@ class ArticleCountsSchema(ma.Schema):
     events = ma.fields.Integer(
         required=True, metadata={"description": "Number of timeline events.", "example": 8}
     )
+    claims = ma.fields.Integer(
+        required=True, metadata={"description": "Number of claims.", "example": 12}
+    )
 
 
 def _count_map(description, example):
@@ -57,6 +60,14 @@ class ArticleFacetsSchema(ma.Schema):
     )
     events_by_precision = _count_map(
         "Number of timeline events dated to a year, a month or a day.", {"month": 4, "day": 2}
+    )
+    claims_by_mode = _count_map(
+        "Number of claims reported directly, partially quoted or indirectly.",
+        {"indirect": 7, "partial": 3, "direct": 2},
+    )
+    claims_by_claimant = _count_map(
+        "Number of claims each entity makes (a claim with several claimants counts for each).",
+        {"north-korea": 3, "vadym-skibytsky": 3},
     )
 
 
@@ -153,7 +164,9 @@ class ArticleSchema(ArticleSummarySchema):
     facets = ma.fields.Nested(
         ArticleFacetsSchema,
         required=True,
-        metadata={"description": "Counts by type, speaker, qualifier and precision."},
+        metadata={
+            "description": "Counts by type, speaker, qualifier, precision, mode and claimant."
+        },
     )
 
 

@@ -32,18 +32,19 @@ def slug_field(description, **kwargs):
 
 
 def fact_id_field(example):
-    """The readable id of an entity, quote, figure or event."""
+    """The readable id of an entity, quote, figure, event or claim."""
     return slug_field(
         "Readable identifier, unique within the article.", metadata={"example": example}
     )
 
 
-def slug_list_field(description, example):
+def slug_list_field(description, example, **kwargs):
     """A list of slugs referring to other objects of the same article."""
     return ma.fields.List(
         ma.fields.String(validate=ma.validate.Regexp(SLUG_PATTERN)),
         required=True,
         metadata={"description": description, "example": example},
+        **kwargs,
     )
 
 
@@ -246,7 +247,7 @@ class Relation(NamedTuple):
     """What `embed=<name>` puts inline: the facts named by the ids in `id_field`."""
 
     id_field: str
-    kind: str  # entities, quotes, figures or events
+    kind: str  # entities, quotes, figures, events or claims
     many: bool
     description: str
 

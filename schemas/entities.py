@@ -1,5 +1,7 @@
 """Entities: the people, organisations, groups, places and weapon types the article names."""
 
+from dataclasses import dataclass
+
 import marshmallow as ma
 
 from schemas.common import (
@@ -13,17 +15,58 @@ from schemas.common import (
     sort_field,
 )
 
+
+@dataclass(frozen=True)
+class EntityType:
+    """A kind of entity: as the API documents it, JSON-LD types it and the reader page names it."""
+
+    meaning: str
+    schema_org: str  # its schema.org type in JSON-LD
+    label: str  # the page's name for one
+    heading: str  # the page's heading over several
+
+
+# The one table of entity types: the schema validates and documents these, and nothing that
+# renders an entity can meet a type missing here.
 ENTITY_TYPES = {
-    "person": "A named person, including one known only by a call sign.",
-    "organization": "A news outlet, ministry, intelligence service, army, body of troops or the "
-    "media of a country.",
-    "group": 'Unnamed people or bodies the article cites collectively, such as "Western sources".',
-    "place": "A country, region or city. A capital city used for its government is an alias of "
-    "the country.",
-    "weapon": "A type of weapon or military equipment.",
+    "person": EntityType(
+        "A named person, including one known only by a call sign.", "Person", "person", "People"
+    ),
+    "organization": EntityType(
+        "A news outlet, ministry, intelligence service, army, body of troops or the media of a "
+        "country.",
+        "Organization",
+        "organisation",
+        "Organisations",
+    ),
+    "group": EntityType(
+        'Unnamed people or bodies the article cites collectively, such as "Western sources".',
+        "Organization",
+        "cited source",
+        "Cited sources",
+    ),
+    "place": EntityType(
+        "A country, region or city. A capital city used for its government is an alias of the "
+        "country.",
+        "Place",
+        "place",
+        "Places",
+    ),
+    "weapon": EntityType(
+        "A type of weapon or military equipment.",
+        "Product",
+        "weapon or equipment",
+        "Weapons and equipment",
+    ),
 }
 
-TYPE_DESCRIPTION = enum_description("Kind of entity:", ENTITY_TYPES)
+TYPE_DESCRIPTION = enum_description(
+    "Kind of entity:", {name: kind.meaning for name, kind in ENTITY_TYPES.items()}
+)
+
+# A Wikidata item id: Q and a number without leading zeros.
+WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
+WIKIDATA_ENTITY_URL = "https://www.wikidata.org/entity/"
 
 
 class EntitySchema(ma.Schema):
@@ -60,6 +103,22 @@ class EntitySchema(ma.Schema):
             "Kharkiv.",
         },
     )
+    wikidata = ma.fields.String(
+        required=True,
+        allow_none=True,
+        validate=[
+            ma.validate.Regexp(WIKIDATA_PATTERN, error="Not a Wikidata item id (Q and digits)."),
+            ma.validate.Length(max=20),
+        ],
+        metadata={
+            "description": "The entity's Wikidata item (QID), so it can be joined with other "
+            "datasets: `https://www.wikidata.org/entity/{wikidata}` is the item. Entered only "
+            "where two independent public sources confirm that this item is this entity; "
+            "`null` where that could not be confirmed, and for what is not one Wikidata item "
+            '(a cited group such as "Western sources", a call sign).',
+            "example": "Q423",
+        },
+    )
     mentions = mentions_field(
         "Every place the article names this entity, including names nested in a longer name "
         '("DPRK" in "DPRK troops").'
@@ -84,6 +143,20 @@ class EntityQueryArgsSchema(ListQueryArgsSchema, EntityViewArgsSchema):
             "example": "person",
             "enum_name": "EntityType",
             "enum_description": TYPE_DESCRIPTION,
+        },
+    )
+    wikidata = ma.fields.String(
+        validate=[
+            ma.validate.Regexp(
+                r"^(Q[1-9][0-9]*|true|false)$", error="Not a Wikidata item id, true or false."
+            ),
+            ma.validate.Length(max=20),
+        ],
+        metadata={
+            "description": "`true`: only entities with a Wikidata item; `false`: only those "
+            "without one; a QID such as `Q423`: only the entity with that item (an empty list "
+            "when the article has none).",
+            "example": "true",
         },
     )
     q = search_field("the name, aliases and description")

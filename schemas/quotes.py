@@ -27,6 +27,8 @@ QUOTE_CHANNELS = {
     "statement": "Made in a statement.",
     "report": "Carried by a news report.",
 }
+# One closed set for the channel of quotes and claims: one `Channel` type in generated clients.
+CHANNEL_DESCRIPTION = enum_description("How words reached the article:", QUOTE_CHANNELS)
 
 
 class QuoteSchema(ma.Schema):
@@ -64,7 +66,8 @@ class QuoteSchema(ma.Schema):
                 QUOTE_CHANNELS,
             ),
             "example": "interview",
-            "enum_name": "QuoteChannel",
+            "enum_name": "Channel",
+            "enum_description": CHANNEL_DESCRIPTION,
         },
     )
     outlet_id = slug_field(

@@ -17,6 +17,7 @@ HIT_KINDS = {
     "quote": "a quote (`/quotes/{id}`)",
     "figure": "a figure (`/figures/{id}`)",
     "event": "a timeline event (`/timeline/{id}`)",
+    "claim": "a claim (`/claims/{id}`)",
 }
 HIT_FIELDS = {
     "text": "the words occur in the article text, inside one of the fact's mentions",

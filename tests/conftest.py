@@ -1,11 +1,14 @@
 """Shared fixtures: the app on the built-in corpus, a client, paths, and a live gunicorn."""
 
 import contextlib
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,7 +26,15 @@ SECOND_ARTICLE_DIR = Path(__file__).parent / "fixtures" / "second-article"
 # Logs and screenshots of test runs; git-ignored.
 ARTIFACTS = ROOT / "test-artifacts"
 # Each fact list with the name of its detail path parameter's kind.
-FACT_LISTS = ("entities", "quotes", "figures", "timeline")
+FACT_LISTS = ("entities", "quotes", "figures", "timeline", "claims")
+# The reader page's name (`data-kind`) for each kind of fact, by the API list that serves it.
+KINDS = {
+    "entities": "entity",
+    "quotes": "quote",
+    "figures": "figure",
+    "timeline": "event",
+    "claims": "claim",
+}
 
 
 @pytest.fixture(scope="session")
@@ -109,3 +120,84 @@ def gunicorn_server(*, workers=1, env=None, log_name="gunicorn", ready_within=30
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def require_tool(name, why):
+    """The path of a program this test needs; skip without it, except in CI, which must run it."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])
+    path = shutil.which(name, path=search)
+    if path is None:
+        reason = f"{why} needs {name} (.ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis server of the test run's own on a loopback port: counters only, nothing saved."""
+    server = require_tool("redis-server", "counting rate limits in Redis")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def prometheus_scraping(targets, folder):
+    """Debian's Prometheus scraping `targets` (host:port) every second, on a loopback port.
+
+    Yields `query(promql, until)`: polls an instant query until `until(value)` holds or 60 s
+    pass, and returns the last value (None while the query has no result).
+    """
+    prometheus = require_tool("prometheus", "scraping the metrics")
+    port = free_port()
+    config = folder / "prometheus.yml"
+    listed = ", ".join(f"'{target}'" for target in targets)
+    job = f"{{job_name: article-facts, static_configs: [{{targets: [{listed}]}}]}}"
+    config.write_text(
+        f"global: {{scrape_interval: 1s}}\nscrape_configs:\n  - {job}\n", encoding="utf-8"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / "prometheus.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [prometheus, f"--config.file={config}", f"--storage.tsdb.path={folder / 'data'}"]
+            + [f"--web.listen-address=127.0.0.1:{port}"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def query(promql, until):
+        url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
+        value, deadline = None, time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    result = json.load(response)["data"]["result"]
+                value = float(result[0]["value"][1]) if result else None
+                if value is not None and until(value):
+                    return value
+            time.sleep(0.5)
+        return value
+
+    try:
+        yield query
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -6,12 +6,11 @@ import pytest
 from pyld import jsonld
 
 from api.annotations import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, annotation_page
-from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, ROOT
+from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, KINDS, ROOT
 
 OA = "http://www.w3.org/ns/oa#"
 AS = "http://www.w3.org/ns/activitystreams#"
 BASE = "http://localhost"
-KINDS = {"entities": "entity", "quotes": "quote", "figures": "figure", "timeline": "event"}
 
 
 def shipped_context_only(url, options=None):

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from conftest import ARTICLE, ARTICLE_ID, ARTIFACTS, FACT_LISTS, gunicorn_server
+from conftest import ARTICLE, ARTICLE_ID, ARTIFACTS, FACT_LISTS, KINDS, gunicorn_server
+
+pytestmark = pytest.mark.system
 
 pytestmark = pytest.mark.system
 
@@ -38,7 +40,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-KINDS = {"entities": "entity", "quotes": "quote", "figures": "figure", "timeline": "event"}
 
 MISSING = [
     need
@@ -233,25 +234,45 @@ def test_article_url_is_the_reader_page_for_a_browser_and_json_for_its_script(ta
     assert tab.problems == []
 
 
-def test_keyboard_focus_on_a_figure_shows_its_value_qualifier_and_source(tab, facts):
-    tab.page.goto("/")
-    figure = facts["figures"][0]
-    sources = {e["id"]: e["name"] for e in facts["entities"] if e["id"] in figure["source_ids"]}
-    for _ in range(200):  # bounded: the first figure is a few dozen stops in
+def tab_to_first(tab, kind):
+    """Press Tab until a highlight of this kind has the focus; its focused link and its note."""
+    for _ in range(200):  # bounded: the first of each kind is a few dozen stops in
         tab.page.keyboard.press("Tab")
-        if tab.page.evaluate("document.activeElement.closest('[data-kind=figure]') !== null"):
+        if tab.page.evaluate(f"document.activeElement.closest('[data-kind={kind}]') !== null"):
             break
     else:
-        pytest.fail("no figure highlight is reachable with the Tab key")
+        pytest.fail(f"no {kind} highlight is reachable with the Tab key")
     focused = tab.page.locator(":focus")
     assert focused.evaluate("e => getComputedStyle(e).outlineStyle") != "none"
     note = tab.page.locator(f"#{focused.get_attribute('aria-describedby')}")
     expect(note).to_be_visible()
+    return focused, note
+
+
+def test_keyboard_focus_on_a_figure_shows_its_value_qualifier_and_source(tab, facts):
+    tab.page.goto("/")
+    figure = facts["figures"][0]
+    sources = {e["id"]: e["name"] for e in facts["entities"] if e["id"] in figure["source_ids"]}
+    _, note = tab_to_first(tab, "figure")
     expect(note).to_contain_text(f"{figure['value']:,}")
     expect(note).to_contain_text(figure["qualifier"].replace("_", " "))
     for name in sources.values():
         expect(note).to_contain_text(name)
     tab.screenshot("reader-figure-focus")
+    assert tab.problems == []
+
+
+def test_keyboard_focus_on_a_claims_cue_shows_who_makes_the_claim(tab, facts):
+    tab.page.goto("/")
+    claim = facts["claims"][0]
+    claimants = [e["name"] for e in facts["entities"] if e["id"] in claim["claimant_ids"]]
+    focused, note = tab_to_first(tab, "cue")
+    assert focused.inner_text() == claim["cue"]["text"]
+    for name in claimants:
+        expect(note).to_contain_text(name)
+    expect(note).to_contain_text(claim["summary"])
+    tab.screenshot("reader-claim-focus")
+    tab.page.locator("#claims").screenshot(path=ARTIFACTS / "reader-claims.png")
     assert tab.problems == []
 
 

@@ -1,4 +1,7 @@
-"""HTTP caching: strong ETags, 304 revalidation, Cache-Control and HEAD everywhere."""
+"""HTTP caching: strong ETags, 304 revalidation, Cache-Control and HEAD everywhere.
+
+How the serving core keeps, compresses and replays renderings is in tests/test_serving.py.
+"""
 
 import pytest
 
@@ -77,15 +80,6 @@ def test_cached_response_is_identical_to_the_first(client):
     assert first.data == second.data
     for header in ("Content-Type", "ETag", "X-Pagination", "Link", "Vary"):
         assert first.headers[header] == second.headers[header]
-
-
-def test_response_cache_memory_is_bounded():
-    app = create_app({"RESPONSE_CACHE_BYTES": 4096})
-    client = app.test_client()
-    for page_size in range(1, 40):
-        client.get(f"{ARTICLE}/entities?page_size={page_size}")
-    cache = app.extensions["article_facts"]["response_cache"]
-    assert 0 < cache.size_bytes <= 4096
 
 
 def test_cached_csv_keeps_every_header_of_the_first_answer(client):

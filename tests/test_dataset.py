@@ -11,17 +11,20 @@ import pytest
 
 from api import create_app
 from api.store import BUILT_IN_CORPUS, DatasetError
-from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, SHARED_ARTICLE
+from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, SECOND_ARTICLE_DIR, SHARED_ARTICLE
 
 
 def all_spans(facts):
-    """(where, span) for every mention of every fact, and every figure period."""
+    """(where, span) for every mention of every fact, every figure period and claim span."""
     for name in FACT_LISTS:
         for fact in facts[name]:
             for number, mention in enumerate(fact["mentions"]):
                 yield f"{name}/{fact['id']}.mentions[{number}]", mention
             if name == "figures" and fact["period"]:
                 yield f"figures/{fact['id']}.period", fact["period"]["mention"]
+            if name == "claims":
+                yield f"claims/{fact['id']}.cue", fact["cue"]
+                yield f"claims/{fact['id']}.content", fact["content"]
 
 
 def test_text_is_the_source_of_record_byte_for_byte(client):
@@ -83,6 +86,26 @@ def test_quote_text_is_exactly_the_quoted_words(facts, article_text):
             assert before in '"\u201c', f"{quote['id']} does not start at a quotation mark"
 
 
+def test_annotation_decisions_on_the_reviewed_points(facts):
+    """The review's points, decided by the annotation rules (README, judgement calls)."""
+    events = {event["id"]: event for event in facts["timeline"]}
+    figures = {figure["id"]: figure for figure in facts["figures"]}
+    entities = {entity["id"]: entity for entity in facts["entities"]}
+    deployed = events["north-korean-troops-deployed"]
+    # Only the deployment is dated; "eventually gained the upper hand" is not.
+    assert "upper hand" not in deployed["summary"]
+    assert "ukrainian-army" not in deployed["entity_ids"]
+    assert events["ukraine-assaults-kursk"]["figure_ids"] == ["civilians-forced-to-flee"]
+    assert deployed["figure_ids"] == []  # the text gives no number for the October deployment
+    demining = events["north-korean-soldiers-demining-kursk"]
+    assert {"north-korea", "russia"} <= set(demining["entity_ids"])
+    assert "vadym-skibytsky" not in events["artillery-shell-shipments-counted-from"]["entity_ids"]
+    for place in ("kharkiv", "kursk-oblast"):
+        assert '"just north of' in entities[place]["description"], place
+    killed = [mention["text"] for mention in figures["north-korean-soldiers-killed"]["mentions"]]
+    assert killed == ["more than 6,000 of them killed", "more than 6,000 of them died"]
+
+
 def test_references_resolve_through_the_api(client, facts):
     entity_ids = {entity["id"] for entity in facts["entities"]}
     for quote in facts["quotes"]:
@@ -96,6 +119,42 @@ def test_references_resolve_through_the_api(client, facts):
         assert set(event["entity_ids"]) <= entity_ids
         assert set(event["quote_ids"]) <= quote_ids
         assert set(event["figure_ids"]) <= figure_ids
+
+
+@pytest.mark.parametrize("folder", [BUILT_IN_CORPUS, SECOND_ARTICLE_DIR])
+def test_every_wikidata_item_is_confirmed_by_two_independent_sources(folder):
+    """No guessed identifiers: each QID has its evidence, beside the annotation."""
+    for annotation_path in sorted(folder.glob("*.json")):
+        if "." in annotation_path.stem:
+            continue  # a companion file, such as the evidence itself
+        entities = {
+            entity["id"]: entity
+            for entity in json.loads(annotation_path.read_text(encoding="utf-8"))["entities"]
+        }
+        evidence_path = annotation_path.with_suffix(".wikidata-evidence.json")
+        if not any(entity["wikidata"] for entity in entities.values()):
+            continue
+        evidence = json.loads(evidence_path.read_text(encoding="utf-8"))
+        assert evidence["article_id"] == annotation_path.stem
+        entered, not_entered = evidence["entered"], evidence["not_entered"]
+        # Every entity is accounted for: its item and the sources, or why it has none.
+        assert set(entered) | set(not_entered) == set(entities)
+        assert not set(entered) & set(not_entered)
+        for entity_id, reason in not_entered.items():
+            assert entities[entity_id]["wikidata"] is None and reason.strip(), entity_id
+        for entity_id, entry in entered.items():
+            qid = entities[entity_id]["wikidata"]
+            assert qid == entry["wikidata"], entity_id
+            # Independent: no two sources from one repository (or one stored file).
+            origins = [
+                source.get("repository") or source["index_file_id"] for source in entry["sources"]
+            ]
+            assert len(set(origins)) == len(origins) >= 2, entity_id
+            for source in entry["sources"]:
+                named = all(source.get(key) for key in ("repository", "path", "commit"))
+                assert named or source.get("index_file_id"), (entity_id, source)
+                assert re.search(rf"\b{qid}\b", source["excerpt"]), (entity_id, source)
+                assert entry["identified_as"].casefold() in source["excerpt"].casefold()
 
 
 # A newcomer reading only the API's responses can answer these questions.
@@ -199,6 +258,67 @@ def event_date_text_not_in_its_mentions(doc):
     doc["events"][0]["date_text"] = "in March 1999"
 
 
+def claim(doc, claim_id):
+    return next(claim for claim in doc["claims"] if claim["id"] == claim_id)
+
+
+def claim_cue_not_its_words(doc):
+    claim(doc, "peskov-grateful-for-assistance")["cue"]["text"] = "told"
+
+
+def dangling_claimant(doc):
+    claim(doc, "veles-soldiers-learn-quickly")["claimant_ids"] = ["nobody-at-all"]
+
+
+def dangling_claim_quote(doc):
+    claim(doc, "veles-soldiers-learn-quickly")["quote_ids"] = ["no-such-quote"]
+
+
+def cue_outside_the_claims_statements(doc):
+    said = claim(doc, "peskov-grateful-for-assistance")["cue"]
+    claim(doc, "kim-ties-will-continue")["cue"] = said
+
+
+def figure_stated_elsewhere(doc):
+    claim(doc, "peskov-grateful-for-assistance")["figure_ids"] = ["artillery-shells-total"]
+
+
+def indirect_claim_with_a_quote(doc):
+    claim(doc, "intelligence-drone-production")["quote_ids"] = ["skibytsky-they-are-learning"]
+
+
+def direct_claim_not_its_quote(doc):
+    claim(doc, "veles-soldiers-learn-quickly")["content"] = {
+        "start": 771,
+        "end": 775,
+        "text": "They",
+    }
+
+
+def claim_without_claimants(doc):
+    claim(doc, "veles-soldiers-learn-quickly")["claimant_ids"] = []
+
+
+def unknown_polarity(doc):
+    claim(doc, "north-korea-no-details-of-role")["polarity"] = "withheld"
+
+
+def excluded_cue_of_no_claim(doc):
+    doc["excluded_cues"][0]["claim_id"] = "no-such-claim"
+
+
+def excluded_word_that_is_a_cue(doc):
+    doc["excluded_cues"][0]["mention"] = dict(claim(doc, "kim-ties-will-continue")["cue"])
+
+
+def claims_missing(doc):
+    del doc["claims"]
+
+
+def wikidata_not_a_qid(doc):
+    doc["entities"][0]["wikidata"] = "423"
+
+
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
@@ -217,6 +337,19 @@ def event_date_text_not_in_its_mentions(doc):
         (wrong_checksum, "article.sha256"),
         (dangling_event_figure, "no figure 'no-such-figure'"),
         (precision_not_matching_date, "precision 'day' does not match"),
+        (claim_cue_not_its_words, "'peskov-grateful-for-assistance'.cue: text 'told' does not"),
+        (dangling_claimant, "'veles-soldiers-learn-quickly'.claimant_ids: no entity 'nobody"),
+        (dangling_claim_quote, "'veles-soldiers-learn-quickly'.quote_ids: no quote 'no-such"),
+        (cue_outside_the_claims_statements, "'kim-ties-will-continue': no mention holds both"),
+        (figure_stated_elsewhere, "figure 'artillery-shells-total' is stated in none of"),
+        (indirect_claim_with_a_quote, "'intelligence-drone-production'.mode: an indirect"),
+        (direct_claim_not_its_quote, "'veles-soldiers-learn-quickly'.content: a direct claim"),
+        (claim_without_claimants, "'veles-soldiers-learn-quickly'.claimant_ids: Shorter than"),
+        (unknown_polarity, "'north-korea-no-details-of-role'.polarity: Must be one of"),
+        (excluded_cue_of_no_claim, "excluded_cues[0] 'recalls'.claim_id: no claim 'no-such"),
+        (excluded_word_that_is_a_cue, "is the cue of claim 'kim-ties-will-continue'"),
+        (claims_missing, "claims: Missing data for required field."),
+        (wikidata_not_a_qid, "entities[0] 'dmitry-peskov'.wikidata: Not a Wikidata item id"),
     ],
 )
 def test_invalid_dataset_refuses_to_load(tmp_path, mutate, expected):

@@ -80,6 +80,7 @@ LISTS = {
     ".../quotes": "/v1/articles/{article_id}/quotes",
     ".../figures": "/v1/articles/{article_id}/figures",
     ".../timeline": "/v1/articles/{article_id}/timeline",
+    ".../claims": "/v1/articles/{article_id}/claims",
     ".../search": "/v1/articles/{article_id}/search",
 }
 OPTIONS = {"page", "page_size", "sort", "fields", "embed"}

@@ -10,6 +10,7 @@ REAL_IDS = {
     "quote_id": "skibytsky-they-are-learning",
     "figure_id": "artillery-shells-total",
     "event_id": "ukraine-assaults-kursk",
+    "claim_id": "skibytsky-shells-since-2023",
 }
 TEMPLATES = [
     "/healthz",
@@ -25,6 +26,8 @@ TEMPLATES = [
     "/v1/articles/{article_id}/figures/{figure_id}",
     "/v1/articles/{article_id}/timeline",
     "/v1/articles/{article_id}/timeline/{event_id}",
+    "/v1/articles/{article_id}/claims",
+    "/v1/articles/{article_id}/claims/{claim_id}",
     "/v1/articles/{article_id}/search",
 ]
 LISTS = [t for t in TEMPLATES if t.startswith("/v1") and not t.endswith(("}", "text"))]
@@ -98,7 +101,12 @@ def test_unknown_path_is_404_problem(client):
 
 def test_unknown_filter_entity_is_404_naming_the_parameter(client):
     base = f"/v1/articles/{ARTICLE_ID}"
-    for path, parameter in [("quotes", "speaker"), ("figures", "source"), ("timeline", "entity")]:
+    for path, parameter in [
+        ("quotes", "speaker"),
+        ("figures", "source"),
+        ("timeline", "entity"),
+        ("claims", "claimant"),
+    ]:
         problem = assert_problem(client.get(f"{base}/{path}?{parameter}=nobody"), 404)
         assert "'nobody'" in problem["detail"] and repr(parameter) in problem["detail"]
 

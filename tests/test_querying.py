@@ -94,11 +94,17 @@ def test_missing_outlet_embeds_as_null(client):
 
 def test_search_across_every_kind_with_exact_spans(client, article_text):
     hits = get_json(client, f"{ARTICLE}/search?q=skibytsky&page_size=100")
-    # The name is in the text twice (both mentions of the entity), and in the annotation of
-    # the figure and the event he is the source of.
+    # The name is in the text twice (both mentions of the entity, each inside the statement of
+    # a claim he makes: the longer span comes first), and in the annotation of the figure and
+    # the event he is the source of.
     text_hits = [(hit["kind"], hit["id"]) for hit in hits if hit["field"] == "text"]
-    assert text_hits == [("entity", "vadym-skibytsky")] * 2
-    assert {hit["kind"] for hit in hits} == {"entity", "figure", "event"}
+    assert text_hits == [
+        ("claim", "skibytsky-learning-to-expand-production"),
+        ("entity", "vadym-skibytsky"),
+        ("claim", "skibytsky-millions-of-shells"),
+        ("entity", "vadym-skibytsky"),
+    ]
+    assert {hit["kind"] for hit in hits} == {"entity", "figure", "event", "claim"}
     for hit in hits:
         if hit["field"] == "text":
             match, mention = hit["match"], hit["mention"]
@@ -111,7 +117,10 @@ def test_search_finds_quotes_figures_and_events(client):
     kinds = {hit["kind"] for hit in get_json(client, f"{ARTICLE}/search?q=14,000&page_size=100")}
     assert {"figure", "event"} <= kinds
     quote_hits = get_json(client, f"{ARTICLE}/search?q=great guys")
-    assert [(hit["kind"], hit["id"]) for hit in quote_hits] == [("quote", "veles-great-guys")]
+    assert [(hit["kind"], hit["id"]) for hit in quote_hits] == [
+        ("claim", "veles-soldiers-learn-quickly"),  # the statement holding the quote
+        ("quote", "veles-great-guys"),
+    ]
 
 
 def test_search_can_be_limited_to_kinds(client):
@@ -145,7 +154,7 @@ UNKNOWN_PARAMETERS = {
     # url: the parameters the operation takes, as its 422 lists them
     f"{ARTICLE}?fields=headline": "no query parameters",
     f"{ARTICLE}/text?download=1": "no query parameters",
-    f"{ARTICLE}/entities?tpye=person": "fields, page, page_size, sort, type, q",
+    f"{ARTICLE}/entities?tpye=person": "fields, page, page_size, sort, type, wikidata, q",
     f"{ARTICLE}/quotes/veles-great-guys?speaker=veles": "fields, embed",
     "/v1/articles?q=x": "page, page_size, sort",
     f"{ARTICLE}/search?q=x&sort=id": "page, page_size, q, kind",

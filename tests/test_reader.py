@@ -7,11 +7,9 @@ from html.parser import HTMLParser
 import pytest
 
 from api import create_app, reader
-from api.reader import Highlight, mark_up_text
-from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, SECOND_ARTICLE_DIR
+from api.reader.page import Highlight, mark_up_text
+from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, KINDS, SECOND_ARTICLE_DIR
 
-# The page's name for each kind of fact, by the API list that serves it.
-KINDS = {"entities": "entity", "quotes": "quote", "figures": "figure", "timeline": "event"}
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
 
@@ -222,6 +220,51 @@ def test_quotes_carry_their_speaker(page, facts):
     for quote in facts["quotes"]:
         for element in page.find_all(data_kind="quote", data_id=quote["id"]):
             assert element.get("data-speaker") == speakers[quote["speaker_id"]]
+
+
+def test_each_claims_cue_links_to_the_claim_and_names_who_makes_it(app, page, facts):
+    names = {entity["id"]: entity["name"] for entity in facts["entities"]}
+    client = app.test_client()
+    for claim in facts["claims"]:
+        [cue] = page.find_all(data_kind="cue", data_id=claim["id"])
+        assert cue.tag == "mark"
+        assert cue.text() == claim["cue"]["text"]
+        assert (int(cue.get("data-start")), int(cue.get("data-end"))) == (
+            claim["cue"]["start"],
+            claim["cue"]["end"],
+        )
+        link = cue.find("a", class_="hl-link")
+        assert link.get("href") == f"{ARTICLE}/claims/{claim['id']}"
+        assert client.get(link.get("href")).get_json() == claim
+        # The claimant shows on hover and keyboard focus, in the note the link points to.
+        note = page.find(id=link.get("aria-describedby"))
+        assert note.get("role") == "tooltip"
+        for claimant in claim["claimant_ids"]:
+            assert names[claimant] in note.text()
+        assert claim["summary"] in note.text()
+        # The cue sits inside the claim's statement.
+        assert claim["id"] in [a.get("data-id") for a in cue.ancestors() if a.get("data-kind")]
+
+
+def test_who_claims_what_lists_every_claim_with_its_words(page, facts):
+    items = page.find("ol", class_="claims").find_all("li", class_="claim")
+    assert [item.get("data-id") for item in items] == [c["id"] for c in facts["claims"]]
+    for item, claim in zip(items, facts["claims"], strict=True):
+        assert item.find("a", class_="claim-cue").text() == claim["cue"]["text"]
+        assert item.find("blockquote").text() == claim["content"]["text"]
+        hrefs = {a.get("href") for a in item.find_all("a")}
+        assert f"#cue-{claim['id']}-1" in hrefs
+        for number in range(1, len(claim["mentions"]) + 1):
+            assert f"#claim-{claim['id']}-{number}" in hrefs
+
+
+def test_named_entities_link_to_their_wikidata_item(page, facts):
+    named = page.find("div", class_="entity-groups")
+    for entity in facts["entities"]:
+        [item] = named.find_all("li", data_id=entity["id"])
+        links = [a.get("href") for a in item.find_all("a", class_="wikidata-link")]
+        expected = [f"https://www.wikidata.org/entity/{entity['wikidata']}"]
+        assert links == (expected if entity["wikidata"] else []), entity["id"]
 
 
 def test_timeline_shows_every_event_at_its_precision(page, facts):

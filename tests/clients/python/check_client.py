@@ -22,6 +22,7 @@ from article_facts_api_client.models import (
     Article,
     ArticleSortKey,
     ArticleSummary,
+    Channel,
     Entity,
     EntityField,
     EntitySortKey,
@@ -40,7 +41,6 @@ from article_facts_api_client.models import (
     Problem,
     ProblemErrors,
     Quote,
-    QuoteChannel,
     QuoteEmbed,
     QuoteKind,
     SearchHit,
@@ -112,7 +112,7 @@ def check(client: Client) -> None:
     assert len(quotes) == 2
     for quote in quotes:
         assert expect(quote.speaker, Entity).id == quote.speaker_id == "dmitry-peskov"
-        assert quote.channel is None or isinstance(quote.channel, QuoteChannel)
+        assert quote.channel is None or isinstance(quote.channel, Channel)
         assert quote.kind in (QuoteKind.FULL, QuoteKind.PARTIAL)
 
     learning = expect(
@@ -121,7 +121,7 @@ def check(client: Client) -> None:
         ),
         Quote,
     )
-    assert learning.channel is QuoteChannel.INTERVIEW
+    assert learning.channel is Channel.INTERVIEW
     assert expect(learning.outlet, Entity).name == "Reuters"
 
     figures = expect_list(

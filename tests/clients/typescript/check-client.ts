@@ -83,7 +83,7 @@ async function checkEveryOperation(): Promise<void> {
       query: { embed: ["outlet"] },
     },
   });
-  const channel: Schemas["QuoteChannel"] | null | undefined = learning.data?.channel;
+  const channel: Schemas["Channel"] | null | undefined = learning.data?.channel;
   check(channel === "interview" && learning.data?.outlet?.name === "Reuters", "quote, outlet");
 
   const figures = await client.GET("/v1/articles/{article_id}/figures", {

@@ -1,50 +1,42 @@
-"""The reader: an article as a web page, with every fact marked in the text where it is stated.
+"""The reader page's markup: the article text with every fact marked where it is stated.
 
-`GET /` shows the reader page of the corpus's one article, or an index when there are several;
-`render_article_page(article)` is the same page for `GET /v1/articles/{article_id}` when a
-browser asks for HTML. These are pages for people, not API operations: a plain Flask blueprint,
-outside the OpenAPI document.
-
-The page is complete without JavaScript: every highlight is a link to its object's JSON and
-every timeline entry links to the words that date it. `static/reader/reader.js` only adds a
-panel that shows that JSON beside the text. There is no inline script or style, so the page
-runs under `Content-Security-Policy: default-src 'self'`.
+`render_article_page(article)` builds the whole page: highlights nested as elements around
+exactly their spans, notes on hover and focus, the timeline on a time axis, who is quoted and
+the figures table. Every highlight is a link to its object's JSON, so the page is complete
+without JavaScript.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
 
-from flask import Blueprint, get_template_attribute, render_template, url_for
+from flask import get_template_attribute, render_template, url_for
 from markupsafe import Markup, escape
 
-from api import articles
 from api.links import fact_url
-from api.representations import HTML, offers
 from api.store import PLURAL
 from schemas.dates import date_bounds
-from schemas.entities import ENTITY_TYPES
+from schemas.entities import ENTITY_TYPES, WIKIDATA_ENTITY_URL
 from schemas.events import PRECISION_MEANINGS
 from schemas.figures import QUALIFIERS
 
-blp = Blueprint("reader", __name__)
-
-# Each kind of fact as the page names it, and as the store does.
-# Kinds whose words link to the object: an event's words are whole clauses, and linking them
-# would turn most of the text into one link; the timeline links to them instead.
-LINKED_KINDS = ("entity", "quote", "figure")
+# Kinds whose words link to the object: an event's words are whole clauses, and so are a
+# claim's; linking them would turn most of the text into one link. The timeline links to the
+# events, and a claim's cue (its attributing words) links to the claim.
+LINKED_KINDS = ("entity", "quote", "figure", "cue")
 # Which element is outside when two spans cover the same characters (the publication time is
-# both a printed metadata field and an event; a quote can be exactly a figure).
-NESTING_RANK = {"printed": 0, "event": 1, "quote": 2, "figure": 3, "entity": 4}
-
-# Each entity type's name on the page: (one, several).
-ENTITY_TYPE_NAMES = {
-    "person": ("person", "People"),
-    "organization": ("organisation", "Organisations"),
-    "group": ("cited source", "Cited sources"),
-    "place": ("place", "Places"),
-    "weapon": ("weapon or equipment", "Weapons and equipment"),
+# both a printed metadata field and an event; a quote can be exactly a figure; the standfirst
+# restates a claim). A claim's statement holds the events, quotes and names in it.
+NESTING_RANK = {
+    "printed": 0,
+    "claim": 1,
+    "event": 2,
+    "quote": 3,
+    "figure": 4,
+    "entity": 5,
+    "cue": 6,
 }
+
 # Metadata fields the text itself prints, with what the page calls them.
 PRINTED_FIELDS = {
     "title_mention": "Headline as printed",
@@ -61,6 +53,12 @@ QUALIFIER_WORDS = {
     "up_to": "up to",
     "estimated": "an estimated",
     "multiple_of": "multiples of",
+}
+# How a claim is reported, as the note on its cue says it.
+CLAIM_MODE_WORDS = {
+    "direct": "a direct quotation",
+    "partial": "reported speech with quoted words",
+    "indirect": "reported speech",
 }
 # How a quote reached the article, as the note on a quote says it.
 CHANNEL_PHRASES = {
@@ -218,10 +216,6 @@ def api_url(article, kind, fact_id):
     return fact_url(article.id, kind, fact_id)
 
 
-def _entity_type_name(entity_type):
-    return ENTITY_TYPE_NAMES.get(entity_type, (entity_type,))[0]
-
-
 def _entity_name(article, entity_id):
     return article.find("entities", entity_id)["name"]
 
@@ -282,7 +276,7 @@ def _highlights(article):
     event_link = get_template_attribute("reader/_notes.html", "event_link")
     highlights = []
     for entity in article.entities:
-        type_name = _entity_type_name(entity["type"])
+        type_name = ENTITY_TYPES[entity["type"]].label
         highlights += _mention_highlights(
             "entity",
             entity,
@@ -343,6 +337,32 @@ def _highlights(article):
                 event["id"], date_label(event["date"], short=True), date_label(event["date"])
             ),
         )
+    for claim in article.claims:
+        claimants = _claimant_names(article, claim)
+        highlights += _mention_highlights(
+            "claim", claim, attributes={"data-claimant": claimants, "data-mode": claim["mode"]}
+        )
+        cue = claim["cue"]
+        highlights.append(
+            Highlight(
+                "cue",
+                claim["id"],
+                1,
+                cue["start"],
+                cue["end"],
+                href=api_url(article, "claim", claim["id"]),
+                label=f"Claim by {claimants}",
+                attributes={"data-claimant": claimants, "data-polarity": claim["polarity"]},
+                inner_note=note(
+                    f"tip-cue-{claim['id']}-1",
+                    kind="claim",
+                    heading=("Denied by " if claim["polarity"] == "denied" else "Claimed by ")
+                    + claimants,
+                    details=_claim_details(article, claim),
+                    description=claim["summary"],
+                ),
+            )
+        )
     for span_field, label in PRINTED_FIELDS.items():
         span = article.metadata.get(span_field)
         if span:
@@ -353,6 +373,42 @@ def _highlights(article):
                 )
             )
     return highlights
+
+
+def _claimant_names(article, claim):
+    """Who makes a claim, by name: 'South Korean sources, Ukrainian sources, Western sources'."""
+    return ", ".join(_entity_name(article, claimant) for claimant in claim["claimant_ids"])
+
+
+def _claim_details(article, claim):
+    """How a claim is reported, in words: its mode, polarity, channel and outlet."""
+    details = [CLAIM_MODE_WORDS.get(claim["mode"], claim["mode"])]
+    if claim["polarity"] == "denied":
+        details.append("the text says they have not stated it")
+    if claim["channel"]:
+        details.append(CHANNEL_PHRASES.get(claim["channel"], claim["channel"]))
+    if claim["outlet_id"]:
+        details.append(f"via {_entity_name(article, claim['outlet_id'])}")
+    return details
+
+
+def _claims(article):
+    """Each claim with who makes it, how it is reported, and its statements in the text."""
+    return [
+        {
+            "claim": claim,
+            "claimants": [
+                {
+                    "name": _entity_name(article, claimant),
+                    "api_url": api_url(article, "entity", claimant),
+                }
+                for claimant in claim["claimant_ids"]
+            ],
+            "details": _claim_details(article, claim),
+            "api_url": api_url(article, "claim", claim["id"]),
+        }
+        for claim in article.claims
+    ]
 
 
 def _timeline(article):
@@ -447,16 +503,22 @@ def _figures(article):
 def _entity_groups(article):
     """The named entities grouped by type, in the schema's order of types."""
     groups = []
-    for entity_type in ENTITY_TYPES:
+    for entity_type, names in ENTITY_TYPES.items():
         members = [
-            {"entity": entity, "api_url": api_url(article, "entity", entity["id"])}
+            {
+                "entity": entity,
+                "api_url": api_url(article, "entity", entity["id"]),
+                "wikidata_url": WIKIDATA_ENTITY_URL + entity["wikidata"]
+                if entity.get("wikidata")
+                else None,
+            }
             for entity in article.entities
             if entity["type"] == entity_type
         ]
         groups.append(
             {
                 "type": entity_type,
-                "label": ENTITY_TYPE_NAMES.get(entity_type, (entity_type, entity_type))[1],
+                "label": names.heading,
                 "entities": members,
             }
         )
@@ -472,6 +534,7 @@ def _resource_links(article):
         "quotes": url_for("quotes.Quotes", article_id=article.id, page_size=100),
         "figures": url_for("figures.Figures", article_id=article.id, page_size=100),
         "timeline": url_for("timeline.Timeline", article_id=article.id, page_size=100),
+        "claims": url_for("claims.Claims", article_id=article.id, page_size=100),
     }
 
 
@@ -491,27 +554,7 @@ def render_article_page(article):
         entity_groups=_entity_groups(article),
         speakers=_speakers(article),
         figures=_figures(article),
+        claims=_claims(article),
         timeline=_timeline(article),
         links=_resource_links(article),
-    )
-
-
-@blp.get("/")
-@offers(HTML)
-def home():
-    """The reader page of the one article served, or an index of the articles."""
-    served = articles.corpus()
-    if len(served) == 1:
-        return render_article_page(next(iter(served.values())))
-    return render_template(
-        "reader/index.html",
-        articles=[
-            {
-                "metadata": article.metadata,
-                "counts": article.counts,
-                "outlet": article.find("entities", article.metadata.get("original_outlet_id")),
-                "url": url_for("articles.ArticlesById", article_id=article.id),
-            }
-            for article in served.values()
-        ],
     )

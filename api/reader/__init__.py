@@ -1,0 +1,63 @@
+"""The reader: an article as a web page, for people rather than programs.
+
+A package of its own (views, markup builder, templates, static files) that the app factory
+plugs in with `init_app`: it registers `text/html` in the app's renderer registry, so an
+article's API URL serves the page to a browser, and it serves `GET /`, the page of the one
+article served or an index of several. These pages are not API operations: `/` stays out of
+the OpenAPI document, and the API modules never import this package.
+
+The page runs under `Content-Security-Policy: default-src 'self'`: no inline script or style.
+"""
+
+from flask import Blueprint, render_template, url_for
+
+from api.lookups import corpus
+from api.reader.page import render_article_page
+from api.renderers import HTML, Offer, Renderer
+
+blp = Blueprint(
+    "reader",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/reader",
+)
+
+PAGE = Renderer(
+    HTML,
+    frozenset({"article"}),
+    lambda content: render_article_page(content.article),
+    schema={"type": "string"},
+    description="With `Accept: text/html` (a browser): the reader page, the text with every "
+    "mention highlighted in place, its timeline, quotes, figures and claims.",
+)
+
+
+@blp.get("/")
+def home():
+    """The reader page of the one article served, or an index of the articles."""
+    served = corpus()
+    if len(served) == 1:
+        return render_article_page(next(iter(served.values())))
+    return render_template(
+        "reader/index.html",
+        articles=[
+            {
+                "metadata": article.metadata,
+                "counts": article.counts,
+                "outlet": article.find("entities", article.metadata.get("original_outlet_id")),
+                "url": url_for("articles.ArticlesById", article_id=article.id),
+            }
+            for article in served.values()
+        ],
+    )
+
+
+# Only HTML, and kept like any API representation.
+home.offer = Offer(None, cached=True, media_types=(HTML,))
+
+
+def init_app(app, renderers):
+    """Serve the pages, and the article as a page wherever a browser asks for HTML."""
+    renderers.register(PAGE)
+    app.register_blueprint(blp)

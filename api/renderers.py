@@ -1,0 +1,297 @@
+"""Output formats as a registry: a view computes its content once; a renderer shapes it.
+
+As in Datasette (`app.renderers[name] = (render, can_render)`), each media type maps to one
+`Renderer`, which says what kinds of content it can render. A view declares the kind of content
+it returns (`@blp.represents("list")`), and everything else follows from this table: the media
+types the URL offers, the 406 for the rest, `Vary: Accept`, and what the OpenAPI document lists
+for the operation. A package adds a format by registering a renderer (the reader page
+registers `text/html` for articles).
+
+The kinds of content:
+- `list`: a page of objects (`value`), with CSV `columns` and paging `headers`;
+- `object`: one object;
+- `article`: an article's metadata (`value`) and the `article` itself;
+- `text`: a plain text.
+"""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import orjson
+from flask import current_app, g, request
+from flask_smorest import abort
+from werkzeug.datastructures import MIMEAccept
+
+from api.jsonld import news_article
+
+JSON = "application/json"
+CSV = "text/csv"
+JSON_LD = "application/ld+json"
+HTML = "text/html"
+TEXT = "text/plain"
+
+SPAN_KEYS = {"start", "end", "text"}
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a view answers, before it is rendered in a format."""
+
+    kind: str
+    value: object
+    article: object = None
+    columns: tuple = ()
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One output format: the kinds of content it renders, how, and how the document says so."""
+
+    media_type: str
+    kinds: frozenset
+    render: Callable
+    # The OpenAPI schema of its output, and a sentence for the 200's description.
+    schema: dict
+    description: str = ""
+    # Headers it adds to each response.
+    headers: dict = field(default_factory=dict)
+
+
+class Renderers:
+    """The app's formats by media type, in the order they were registered (the default first)."""
+
+    def __init__(self):
+        self._by_media_type = {}
+
+    def register(self, renderer):
+        """Add a format; a later registration for the same media type replaces the earlier."""
+        self._by_media_type[renderer.media_type] = renderer
+
+    def __getitem__(self, media_type):
+        return self._by_media_type[media_type]
+
+    def offered(self, kind):
+        """The media types that can render this kind of content, the default first."""
+        return tuple(
+            media_type
+            for media_type, renderer in self._by_media_type.items()
+            if kind in renderer.kinds
+        )
+
+
+def registry(app=None):
+    """The app's renderers."""
+    return (app or current_app).extensions["article_facts"]["renderers"]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a view answers: its kind of content (or fixed media types), and whether its 200s
+    are immutable renderings any cache may keep (not so for health probes)."""
+
+    kind: str | None
+    cached: bool
+    media_types: tuple = ()
+
+    def offered(self):
+        """The media types this view can produce, the default first."""
+        return registry().offered(self.kind) if self.kind else self.media_types
+
+
+def represents(kind, cached=True):
+    """Declare the kind of content a view returns, and whether its 200s may be kept."""
+
+    def decorate(view):
+        view.offer = Offer(kind, cached)
+        return view
+
+    return decorate
+
+
+# Documents served by flask-smorest's own views, which cannot carry an offer.
+DOCUMENT_ENDPOINTS = {
+    "api-docs.openapi_json": Offer(None, cached=True, media_types=(JSON,)),
+    "api-docs.openapi_swagger_ui": Offer(None, cached=True, media_types=(HTML,)),
+}
+
+
+def _find_offer():
+    if request.endpoint in DOCUMENT_ENDPOINTS:
+        return DOCUMENT_ENDPOINTS[request.endpoint]
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:  # a MethodView: the offer is on the method
+        view = getattr(
+            view_class, "get" if request.method == "HEAD" else request.method.lower(), None
+        )
+    return getattr(view, "offer", None)
+
+
+def current_offer():
+    """What the endpoint of this request offers, or None if it does not say (looked up once)."""
+    if "offer" not in g:
+        g.offer = _find_offer()
+    return g.offer
+
+
+def negotiate():
+    """Pick the representation from `Accept` before any work; 406 names what can be served."""
+    offer = current_offer()
+    offered = offer.offered() if offer else ()
+    if not offered:
+        return None
+    accepted = _accepted_types()
+    best = accepted.best_match(offered) if accepted else offered[0]
+    if best is None:
+        available = ", ".join(offered)
+        abort(
+            406,
+            message=f"Cannot produce any media type in Accept; available here: {available}.",
+            errors={"headers": {"Accept": [f"Available: {available}."]}},
+        )
+    g.media_type = best
+    return best
+
+
+def _accepted_types():
+    """The client's Accept ranges, ignoring media type parameters other than q.
+
+    `Accept: application/json; charset=utf-8` means JSON: parameters on a range would
+    otherwise make werkzeug refuse the match, and every representation here is UTF-8.
+    """
+    return MIMEAccept(
+        [(value.split(";")[0].strip(), quality) for value, quality in request.accept_mimetypes]
+    )
+
+
+def respond(content):
+    """The response for `content` in the negotiated format, by the registry's renderer."""
+    renderer = registry()[g.get("media_type", JSON)]
+    response = current_app.response_class(renderer.render(content), mimetype=renderer.media_type)
+    if len(current_offer().offered()) > 1:
+        response.vary.add("Accept")
+    response.headers.extend(renderer.headers)
+    response.headers.extend(content.headers)
+    return response
+
+
+def csv_cell(value):
+    """Flatten one value into a spreadsheet cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return f"{value['start']}:{value['end']}" if is_span(value) else csv_label(value)
+    if isinstance(value, list):
+        if value and all(isinstance(item, dict) and is_span(item) for item in value):
+            return " ".join(f"{item['start']}:{item['end']}" for item in value)  # mentions
+        return "|".join(csv_cell(item) for item in value)
+    return str(value)
+
+
+def is_span(value):
+    """Whether a dict is a text span {start, end, text}."""
+    return set(value) == SPAN_KEYS
+
+
+def csv_label(related):
+    """An embedded object in a cell: its name, words, summary or id."""
+    for key in ("name", "text", "summary", "description", "id"):
+        if related.get(key) is not None:
+            return str(related[key])
+    return ""
+
+
+def csv_columns(schema, chosen=None, embedded=()):
+    """The CSV columns for objects of `schema`: stable, whatever a page holds.
+
+    A nested object (a figure's period, an article's counts) becomes dotted columns; a span
+    stays one `start:end` column; `chosen` (a sparse fieldset) picks and orders them, after
+    `id`; embedded objects come last, one column each.
+    """
+    names = chosen and ["id", *(name for name in chosen if name != "id")]
+    columns = []
+    for name, field_ in schema.fields.items():
+        if field_.dump_only or (names and name not in names):
+            continue
+        nested = getattr(field_, "schema", None)
+        if nested is not None and not field_.many and set(nested.fields) != SPAN_KEYS:
+            columns.append((name, [f"{name}.{inner}" for inner in nested.fields]))
+        else:
+            columns.append((name, [name]))
+    if names:
+        columns.sort(key=lambda column: names.index(column[0]))
+    return tuple(column for _, group in columns for column in group) + tuple(embedded)
+
+
+def csv_value(item, column):
+    """The value of a (possibly dotted) column in one item."""
+    if "." in column:
+        outer, inner = column.split(".", 1)
+        return (item.get(outer) or {}).get(inner)
+    return item.get(column)
+
+
+def render_csv(content):
+    """RFC 4180 CSV with a header row, one row per object."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(content.columns)
+    for item in content.value:
+        writer.writerow([csv_cell(csv_value(item, column)) for column in content.columns])
+    return out.getvalue()
+
+
+def render_json(content):
+    """The content's value as JSON (orjson: UTF-8, non-ASCII characters as they are)."""
+    # Validation messages for list items are keyed by index (an int).
+    return orjson.dumps(content.value, option=orjson.OPT_NON_STR_KEYS)
+
+
+def render_json_ld(content):
+    """The article as a schema.org graph."""
+    return orjson.dumps(news_article(content.article))
+
+
+def render_text(content):
+    """The text, as it is."""
+    return content.value
+
+
+BUILT_IN = (
+    Renderer(JSON, frozenset({"list", "object", "article"}), render_json, schema={}),
+    Renderer(
+        CSV,
+        frozenset({"list"}),
+        render_csv,
+        schema={"type": "string"},
+        description="With `Accept: text/csv`: CSV (RFC 4180, with a header row), one row per "
+        "object.",
+        headers={"Content-Disposition": "inline"},
+    ),
+    Renderer(
+        JSON_LD,
+        frozenset({"article"}),
+        render_json_ld,
+        schema={"type": "object"},
+        description="With `Accept: application/ld+json`: a schema.org `NewsArticle` whose graph "
+        "holds the entities (`Person`, `Organization`, `Place`, `Product`, with `sameAs` their "
+        "Wikidata item), quotes (`Quotation`), figures (`Claim` about a `QuantitativeValue`), "
+        "events (`Event`) and claims (`Claim` with `author` and `appearance`), its `@context` "
+        "inline and node ids the API paths of the facts.",
+    ),
+    Renderer(TEXT, frozenset({"text"}), render_text, schema={"type": "string"}),
+)
+
+
+def init_renderers(app):
+    """Give the app its registry, with the API's own formats."""
+    renderers = Renderers()
+    for renderer in BUILT_IN:
+        renderers.register(renderer)
+    app.extensions["article_facts"]["renderers"] = renderers
+    return renderers

@@ -1,0 +1,226 @@
+"""Claims: every attributed statement in the article, who makes it and in which words."""
+
+import marshmallow as ma
+
+from schemas.common import (
+    ListQueryArgsSchema,
+    MentionSchema,
+    QueryArgsSchema,
+    Relation,
+    embed_field,
+    entity_filter_field,
+    enum_description,
+    fact_id_field,
+    fields_field,
+    mentions_field,
+    search_field,
+    slug_field,
+    slug_list_field,
+    sort_field,
+)
+from schemas.entities import EntitySchema
+from schemas.events import EventSchema
+from schemas.figures import FigureSchema
+from schemas.quotes import CHANNEL_DESCRIPTION, QUOTE_CHANNELS, QuoteSchema
+
+CLAIM_MODES = {
+    "direct": "The claim is a quotation: `content` is the quoted words.",
+    "partial": "Reported speech with quoted fragments inside it.",
+    "indirect": "Reported speech with no quoted words.",
+}
+POLARITIES = {
+    "asserted": "The claimant states it.",
+    "denied": 'The text says the claimant has not stated it ("has not provided details").',
+}
+MODE_DESCRIPTION = enum_description("How the claim is reported:", CLAIM_MODES)
+POLARITY_DESCRIPTION = enum_description("Whether the claimant states it:", POLARITIES)
+
+
+def _span(description, example):
+    return ma.fields.Nested(
+        MentionSchema,
+        required=True,
+        metadata={"description": description, "example": example},
+    )
+
+
+class ClaimSchema(ma.Schema):
+    """An attributed statement: who makes it, the words that attribute it, and what it says."""
+
+    id = fact_id_field("skibytsky-shells-since-2023")
+    claimant_ids = slug_list_field(
+        "Ids of the entities who make the claim (one claim may have several).",
+        ["vadym-skibytsky"],
+        validate=ma.validate.Length(min=1),
+    )
+    cue = _span(
+        'The attributing words ("according to", "said", "noted", "estimates", "told", ...), '
+        "as a span of the text; a `denied` claim's cue carries its negation where the words "
+        'allow ("not provided").',
+        {"start": 2976, "end": 2985, "text": "estimates"},
+    )
+    content = _span(
+        "What is claimed, as a span of the text: the quoted words of a `direct` claim, the "
+        "reported clause otherwise. Where the attribution interrupts the claim, the part after "
+        "it (`summary` says it whole).",
+        {
+            "start": 731,
+            "end": 767,
+            "text": 'will "continue without interruption"',
+        },
+    )
+    summary = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "The claim in one sentence, in the article's terms, with pronouns "
+            "resolved; for a `denied` claim, what the claimant has not stated.",
+            "example": "The military ties between North Korea and Russia will continue without "
+            "interruption.",
+        },
+    )
+    mode = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(list(CLAIM_MODES)),
+        metadata={
+            "description": MODE_DESCRIPTION,
+            "example": "indirect",
+            "enum_name": "ClaimMode",
+        },
+    )
+    polarity = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(list(POLARITIES)),
+        metadata={
+            "description": POLARITY_DESCRIPTION,
+            "example": "asserted",
+            "enum_name": "ClaimPolarity",
+        },
+    )
+    channel = ma.fields.String(
+        required=True,
+        allow_none=True,
+        validate=ma.validate.OneOf(list(QUOTE_CHANNELS)),
+        metadata={
+            "description": enum_description(
+                "How the claim reached the article, where the text says so (`null` where it "
+                "does not):",
+                QUOTE_CHANNELS,
+            ),
+            "example": "interview",
+            "enum_name": "Channel",
+            "enum_description": CHANNEL_DESCRIPTION,
+        },
+    )
+    outlet_id = slug_field(
+        'Id of the news outlet that carried the claim, where the text names one ("told '
+        'Reuters", "The Telegraph recalls").',
+        allow_none=True,
+        metadata={"example": "reuters"},
+    )
+    quote_ids = slug_list_field(
+        "Ids of the quotes the claim carries (a `direct` or `partial` claim has at least one).",
+        ["skibytsky-they-are-learning"],
+    )
+    figure_ids = slug_list_field(
+        "Ids of the figures the claim states: which claim gives a number.",
+        ["artillery-shells-total"],
+    )
+    event_ids = slug_list_field(
+        "Ids of the timeline events the claim reports.",
+        ["artillery-shell-shipments-counted-from"],
+    )
+    mentions = mentions_field(
+        "Every place the article states the claim, each span holding the claimant's words, "
+        "the cue and the content of that statement; the one holding `cue` and `content` states "
+        "it in full, the others restate it (the standfirst)."
+    )
+    claimants = ma.fields.List(
+        ma.fields.Nested(EntitySchema),
+        dump_only=True,
+        metadata={"description": "The claimant entities; present with `embed=claimants`."},
+    )
+    outlet = ma.fields.Nested(
+        EntitySchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The outlet entity or `null`; present with `embed=outlet`."},
+    )
+    quotes = ma.fields.List(
+        ma.fields.Nested(QuoteSchema),
+        dump_only=True,
+        metadata={"description": "The quotes it carries; present with `embed=quotes`."},
+    )
+    figures = ma.fields.List(
+        ma.fields.Nested(FigureSchema),
+        dump_only=True,
+        metadata={"description": "The figures it states; present with `embed=figures`."},
+    )
+    events = ma.fields.List(
+        ma.fields.Nested(EventSchema),
+        dump_only=True,
+        metadata={"description": "The events it reports; present with `embed=events`."},
+    )
+
+
+CLAIM_RELATIONS = {
+    "claimants": Relation(
+        "claimant_ids", "entities", True, "the entities who make it, as `claimants`"
+    ),
+    "outlet": Relation("outlet_id", "entities", False, "the outlet entity, as `outlet`"),
+    "quotes": Relation("quote_ids", "quotes", True, "the quotes it carries, as `quotes`"),
+    "figures": Relation("figure_ids", "figures", True, "the figures it states, as `figures`"),
+    "events": Relation("event_ids", "events", True, "the events it reports, as `events`"),
+}
+
+
+class ClaimViewArgsSchema(QueryArgsSchema):
+    """Options for how each claim is returned."""
+
+    fields_ = fields_field(ClaimSchema)
+    embed = embed_field("Claim", CLAIM_RELATIONS)
+
+
+class ClaimQueryArgsSchema(ListQueryArgsSchema, ClaimViewArgsSchema):
+    """Filters, order and options for the claim list."""
+
+    sort = sort_field("Claim", ["position", "mode", "polarity", "id"], "`position`")
+
+    claimant = entity_filter_field("Only claims made by this entity id.", "vadym-skibytsky")
+    mode = ma.fields.String(
+        validate=ma.validate.OneOf(list(CLAIM_MODES)),
+        metadata={
+            "description": "Only claims reported this way.",
+            "example": "direct",
+            "enum_name": "ClaimMode",
+            "enum_description": MODE_DESCRIPTION,
+        },
+    )
+    polarity = ma.fields.String(
+        validate=ma.validate.OneOf(list(POLARITIES)),
+        metadata={
+            "description": "Only asserted or only denied claims.",
+            "example": "denied",
+            "enum_name": "ClaimPolarity",
+            "enum_description": POLARITY_DESCRIPTION,
+        },
+    )
+    q = search_field("the claimed words and the summary")
+
+
+class ExcludedCueSchema(ma.Schema):
+    """An attribution word in the text that is no claim's `cue`, and why (annotation only)."""
+
+    mention = ma.fields.Nested(
+        MentionSchema, required=True, metadata={"description": "Where the word is in the text."}
+    )
+    claim_id = slug_field(
+        "The claim whose statement holds the word (its outlet's verb, its channel, a "
+        "restatement), or `null` where the word attributes nothing.",
+        allow_none=True,
+    )
+    reason = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={"description": "Why the word is not a claim's cue."},
+    )
