@@ -24,7 +24,7 @@ from pathlib import Path
 
 import flask_smorest
 import flask_swagger_ui
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import articles, claims, entities, figures, health, quotes, reader, search, timeline
@@ -89,8 +89,18 @@ VARY_HEADER = {
 }
 
 
+# Every route answers these; `Allow` lists them in this order.
+ALLOW_ORDER = ("GET", "HEAD", "OPTIONS")
+
+
+def allow_order(method):
+    """Where a method goes in `Allow`: the usual three first, any other after them."""
+    return (ALLOW_ORDER.index(method) if method in ALLOW_ORDER else len(ALLOW_ORDER), method)
+
+
 class ArticleFactsApp(Flask):
-    """Flask, with debug mode locked off: it would serve tracebacks and run the debugger."""
+    """Flask, with debug mode locked off (it would serve tracebacks and run the debugger), and
+    a bodiless answer to OPTIONS."""
 
     @property
     def debug(self):
@@ -99,6 +109,22 @@ class ArticleFactsApp(Flask):
     @debug.setter
     def debug(self, value):
         pass
+
+    def make_default_options_response(self):
+        """OPTIONS: `204 No Content` with `Allow`, no body and no Content-Type.
+
+        Flask's own answer is an empty `200` labelled `text/html`, which describes a document
+        that is not there. A CORS preflight (`Origin` and `Access-Control-Request-Method`)
+        keeps that answer, which flask-cors completes with its Access-Control headers.
+        """
+        response = super().make_default_options_response()
+        if "Origin" in request.headers and "Access-Control-Request-Method" in request.headers:
+            return response
+        methods = response.allow.as_set(preserve_casing=True)
+        response.status_code = 204
+        response.headers["Allow"] = ", ".join(sorted(methods, key=allow_order))
+        del response.headers["Content-Type"]
+        return response
 
 
 class Api(flask_smorest.Api):

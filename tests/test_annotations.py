@@ -5,8 +5,8 @@ import json
 import pytest
 from pyld import jsonld
 
-from api.annotations import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, annotation_page
-from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, KINDS, ROOT
+from api.annotations import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, ANNOTATION_MEDIA_TYPE
+from conftest import ARTICLE, FACT_LISTS, KINDS, ROOT
 
 OA = "http://www.w3.org/ns/oa#"
 AS = "http://www.w3.org/ns/activitystreams#"
@@ -23,9 +23,86 @@ def shipped_context_only(url, options=None):
 
 @pytest.fixture(scope="module")
 def page(app):
-    article = app.extensions["article_facts"]["corpus"][ARTICLE_ID]
-    with app.test_request_context(ARTICLE, base_url=BASE):
-        return annotation_page(article)
+    """The annotation page as the API serves it at the article's URL."""
+    response = app.test_client().get(ARTICLE, headers={"Accept": ANNOTATION_MEDIA_TYPE})
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def get(client, accept, url=ARTICLE):
+    """The response to GET `url` with this Accept header."""
+    return client.get(url, headers={"Accept": accept})
+
+
+def test_the_w3c_profile_selects_the_annotation_page(client):
+    response = get(client, ANNOTATION_MEDIA_TYPE)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == ANNOTATION_MEDIA_TYPE
+    assert "Accept" in response.headers["Vary"]
+    page = response.get_json()
+    assert page["@context"] == ANNO_CONTEXT_URL and page["type"] == "AnnotationPage"
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        # The profile among others (RFC 6906 allows a space-separated list).
+        f'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted {ANNO_CONTEXT_URL}"',
+        # Media types and parameter names are case-insensitive.
+        f'Application/LD+JSON; Profile="{ANNO_CONTEXT_URL}"',
+        # Preferred over plain JSON-LD by quality.
+        f'application/ld+json;q=0.5, application/ld+json; profile="{ANNO_CONTEXT_URL}"',
+    ],
+)
+def test_the_profile_wins_however_it_is_written(client, accept):
+    assert get(client, accept).headers["Content-Type"] == ANNOTATION_MEDIA_TYPE
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/ld+json",
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"',
+        'application/ld+json; profile="https://www.w3.org/ns/anno.jsonld"',  # not W3C's IRI
+        f'application/ld+json, application/ld+json; profile="{ANNO_CONTEXT_URL}";q=0.5',
+    ],
+)
+def test_plain_json_ld_or_another_profile_gets_the_schema_org_graph(client, accept):
+    response = get(client, accept)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/ld+json"
+    assert "Accept" in response.headers["Vary"]
+    assert response.get_json()["@graph"][0]["@type"] == "NewsArticle"
+
+
+def test_each_accept_keeps_its_own_rendering(client):
+    """The serving core keeps one rendering per Accept: asking in turn never mixes them."""
+    for accept in ["application/ld+json", ANNOTATION_MEDIA_TYPE] * 2:
+        served = get(client, accept).get_json()
+        assert ("@graph" in served) is (accept == "application/ld+json")
+
+
+def test_406_lists_the_annotation_page_among_what_the_article_offers(client):
+    response = get(client, "image/png")
+    assert response.status_code == 406
+    available = response.get_json()["errors"]["headers"]["Accept"][0]
+    for media_type in ("application/json", "application/ld+json", ANNOTATION_MEDIA_TYPE):
+        assert media_type in available
+
+
+def test_lists_have_no_annotation_page(client):
+    response = get(client, ANNOTATION_MEDIA_TYPE, f"{ARTICLE}/entities")
+    assert response.status_code == 406
+    assert ANNOTATION_MEDIA_TYPE not in response.get_json()["detail"]
+
+
+def test_the_openapi_document_lists_the_annotation_page_for_the_article_only(client):
+    spec = client.get("/openapi.json").get_json()
+    for path, methods in spec["paths"].items():
+        content = methods["get"]["responses"]["200"]["content"]
+        assert (ANNOTATION_MEDIA_TYPE in content) is (path == "/v1/articles/{article_id}"), path
+    article = spec["paths"]["/v1/articles/{article_id}"]["get"]["responses"]["200"]
+    assert "AnnotationPage" in article["description"]
 
 
 def selectors(annotation):

@@ -8,7 +8,7 @@ import pytest
 from pyld import jsonld
 
 from api import create_app
-from conftest import ARTICLE, FACT_LISTS
+from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS
 from schemas.entities import WIKIDATA_ENTITY_URL
 
 LISTS = ["/v1/articles", *(f"{ARTICLE}/{name}" for name in FACT_LISTS)]
@@ -25,6 +25,24 @@ def test_every_list_is_csv_one_row_per_object(client, url):
     as_json = client.get(f"{url}?page_size=100").get_json()
     rows = read_csv(client.get(f"{url}?page_size=100", headers={"Accept": "text/csv"}))
     assert [row["id"] for row in rows] == [item["id"] for item in as_json]
+
+
+@pytest.mark.parametrize(
+    ("url", "filename"),
+    [
+        ("/v1/articles", "articles.csv"),
+        *((f"{ARTICLE}/{name}", f"{ARTICLE_ID}-{name}.csv") for name in FACT_LISTS),
+        (f"{ARTICLE}/search?q=Kursk", f"{ARTICLE_ID}-search.csv"),
+        # The name is the list's, whatever the query narrows it to.
+        (f"{ARTICLE}/entities?type=person&page=2&page_size=2", f"{ARTICLE_ID}-entities.csv"),
+    ],
+)
+def test_csv_is_named_after_its_article_and_list(client, url, filename):
+    response = client.get(url, headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'inline; filename="{filename}"'
+    # Only CSV is a file to save: JSON carries no disposition.
+    assert "Content-Disposition" not in client.get(url).headers
 
 
 def test_csv_flattens_mentions_lists_and_nested_objects(client):
