@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from article_facts_api_client import Client
 from article_facts_api_client.api.articles import get_article, get_article_text, list_articles
+from article_facts_api_client.api.claims import get_claim, list_claims
 from article_facts_api_client.api.entities import get_entity, list_entities
 from article_facts_api_client.api.figures import get_figure, list_figures
 from article_facts_api_client.api.health import check_liveness, check_readiness
@@ -23,6 +24,12 @@ from article_facts_api_client.models import (
     ArticleSortKey,
     ArticleSummary,
     Channel,
+    Claim,
+    ClaimEmbed,
+    ClaimField,
+    ClaimMode,
+    ClaimPolarity,
+    ClaimSortKey,
     Entity,
     EntityField,
     EntitySortKey,
@@ -44,6 +51,7 @@ from article_facts_api_client.models import (
     QuoteEmbed,
     QuoteKind,
     SearchHit,
+    SparseClaim,
     SparseEntity,
     SparseFigure,
 )
@@ -94,6 +102,23 @@ def check(client: Client) -> None:
     assert len(names) == article.facets.entities_by_type["person"], names
     assert names == sorted(names, reverse=True), names
     assert all(person.type_ is EntityType.PERSON for person in sparse_people)
+
+    # Entities with a Wikidata item, then the one entity with a given item.
+    identified = expect_list(
+        list_entities.sync(
+            ARTICLE_ID,
+            client=client,
+            wikidata="true",
+            fields=[EntityField.NAME, EntityField.WIKIDATA],
+            page_size=100,
+        ),
+        SparseEntity,
+    )
+    assert identified and all(isinstance(entity.wikidata, str) for entity in identified)
+    north_korea = expect_list(
+        list_entities.sync(ARTICLE_ID, client=client, wikidata="Q423"), Entity
+    )
+    assert [entity.id for entity in north_korea] == ["north-korea"]
 
     veles = expect(get_entity.sync(ARTICLE_ID, "veles", client=client), Entity)
     assert veles.name == "Veles" and veles.type_ is EntityType.PERSON
@@ -174,6 +199,55 @@ def check(client: Client) -> None:
 
     assault = expect(get_event.sync(ARTICLE_ID, "ukraine-assaults-kursk", client=client), Event)
     assert assault.date == "2024-08"
+
+    claims = expect_list(
+        list_claims.sync(
+            ARTICLE_ID,
+            client=client,
+            claimant="vadym-skibytsky",
+            mode=ClaimMode.INDIRECT,
+            embed=[ClaimEmbed.CLAIMANTS, ClaimEmbed.FIGURES],
+            sort=[ClaimSortKey.POLARITY, ClaimSortKey.ID_DESCENDING],
+        ),
+        Claim,
+    )
+    assert [claim.id for claim in claims] == [
+        "skibytsky-shells-since-2023",
+        "skibytsky-millions-of-shells",
+    ]
+    for claim in claims:
+        assert claim.mode is ClaimMode.INDIRECT and claim.polarity is ClaimPolarity.ASSERTED
+        assert text[claim.content.start : claim.content.end] == claim.content.text
+        assert not isinstance(claim.claimants, Unset)  # asked for with embed
+        assert [claimant.id for claimant in claim.claimants] == claim.claimant_ids
+        assert not isinstance(claim.figures, Unset)
+        assert [figure.id for figure in claim.figures] == claim.figure_ids
+
+    denied = expect_list(
+        list_claims.sync(
+            ARTICLE_ID,
+            client=client,
+            polarity=ClaimPolarity.DENIED,
+            fields=[ClaimField.SUMMARY, ClaimField.CLAIMANT_IDS],
+        ),
+        SparseClaim,
+    )
+    assert denied and all(claim.claimant_ids == ["north-korea"] for claim in denied)
+    assert all(isinstance(claim.mode, Unset) for claim in denied)  # not asked for
+
+    ties = expect(
+        get_claim.sync(
+            ARTICLE_ID,
+            "kim-ties-will-continue",
+            client=client,
+            embed=[ClaimEmbed.QUOTES, ClaimEmbed.EVENTS],
+        ),
+        Claim,
+    )
+    assert ties.channel is Channel.STATEMENT and ties.mode is ClaimMode.PARTIAL
+    assert not isinstance(ties.quotes, Unset) and not isinstance(ties.events, Unset)
+    assert [quote.id for quote in ties.quotes] == ties.quote_ids
+    assert [event.id for event in ties.events] == ties.event_ids
 
     hits = expect_list(
         search_facts.sync(

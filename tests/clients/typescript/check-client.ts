@@ -60,6 +60,17 @@ async function checkEveryOperation(): Promise<void> {
   check(names.join() === [...names].sort().reverse().join(), `sorted by -name: ${names}`);
   check(people.data.every((person) => Object.keys(person).join() === "id,name,type"), "fields");
 
+  // Entities with a Wikidata item, then the one entity with a given item.
+  const identified = await client.GET("/v1/articles/{article_id}/entities", {
+    params: { ...article, query: { wikidata: "true", fields: ["name", "wikidata"] } },
+  });
+  check(identified.data?.length, "entities with a Wikidata item");
+  check(identified.data.every((entity) => typeof entity.wikidata === "string"), "QIDs");
+  const northKorea = await client.GET("/v1/articles/{article_id}/entities", {
+    params: { ...article, query: { wikidata: "Q423" } },
+  });
+  check(northKorea.data?.map((entity) => entity.id).join() === "north-korea", "Q423");
+
   const veles = await client.GET("/v1/articles/{article_id}/entities/{entity_id}", {
     params: { path: { ...article.path, entity_id: "veles" } },
   });
@@ -131,6 +142,45 @@ async function checkEveryOperation(): Promise<void> {
   });
   const precision: Schemas["DatePrecision"] | undefined = assault.data?.precision;
   check(assault.data?.date === "2024-08" && precision === "month", "event");
+
+  const claims = await client.GET("/v1/articles/{article_id}/claims", {
+    params: {
+      ...article,
+      query: {
+        claimant: "vadym-skibytsky",
+        mode: "indirect",
+        embed: ["claimants", "figures"],
+        sort: ["polarity", "-id"],
+      },
+    },
+  });
+  check(claims.data, "claims");
+  const claimIds = claims.data.map((claim) => claim.id).join();
+  check(claimIds === "skibytsky-shells-since-2023,skibytsky-millions-of-shells", claimIds);
+  for (const claim of claims.data) {
+    check(isWhole<Schemas["Claim"]>(claim, "content"), "whole claim");
+    const mode: Schemas["ClaimMode"] = claim.mode;
+    const polarity: Schemas["ClaimPolarity"] = claim.polarity;
+    check(mode === "indirect" && polarity === "asserted", `${mode} ${polarity}`);
+    const content = [...text.data].slice(claim.content.start, claim.content.end).join("");
+    check(content === claim.content.text, "content span");
+    const claimants = claim.claimants?.map((entity) => entity.id);
+    check(claimants?.join() === claim.claimant_ids.join(), "claimants embedded");
+    const stated = claim.figures?.map((figure) => figure.id);
+    check(stated?.join() === claim.figure_ids.join(), "figures embedded");
+  }
+
+  const ties = await client.GET("/v1/articles/{article_id}/claims/{claim_id}", {
+    params: {
+      path: { ...article.path, claim_id: "kim-ties-will-continue" },
+      query: { embed: ["quotes", "events"] },
+    },
+  });
+  check(ties.data && isWhole<Schemas["Claim"]>(ties.data, "content"), "whole claim");
+  const claimChannel: Schemas["Channel"] | null = ties.data.channel;
+  check(claimChannel === "statement" && ties.data.mode === "partial", "claim channel, mode");
+  check(ties.data.quotes?.map((quote) => quote.id).join() === ties.data.quote_ids.join(), "quotes");
+  check(ties.data.events?.map((event) => event.id).join() === ties.data.event_ids.join(), "events");
 
   const hits = await client.GET("/v1/articles/{article_id}/search", {
     params: { ...article, query: { q: "Kursk", kind: ["event", "entity"] } },
