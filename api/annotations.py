@@ -15,7 +15,8 @@ merge. Each mention's annotation links the same fact, so a fact is still one res
 The `@context` is W3C's (`http://www.w3.org/ns/anno.jsonld`), as the model requires; its text
 ships with the package (`api/contexts/anno.jsonld`, `ANNO_CONTEXT_FILE`) so that tests and
 clients can expand the page without fetching anything. URLs are absolute, built from the URL
-of the request, like the JSON-LD's (see api.jsonld).
+of the request, like the JSON-LD's (see api.jsonld). The renderer registry serves the page
+(api.renderers, `ANNOTATION_MEDIA_TYPE`).
 """
 
 from pathlib import Path
@@ -53,7 +54,7 @@ def quote_selector(text, start, end):
 
 
 def mention_annotation(article, kind, fact, mention):
-    """The Annotation of one mention of one fact (`kind` is entities, quotes, figures, events)."""
+    """The Annotation of one mention of one fact (`kind`: entities, quotes, ..., claims)."""
     start, end = mention["start"], mention["end"]
     fact_iri = fact_url(article.id, SINGULAR[kind], fact["id"], external=True)
     return {

@@ -21,8 +21,6 @@ from conftest import ARTICLE, ARTICLE_ID, ARTIFACTS, FACT_LISTS, KINDS, gunicorn
 
 pytestmark = pytest.mark.system
 
-pytestmark = pytest.mark.system
-
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # the suite reports what is missing below
