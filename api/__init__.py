@@ -24,13 +24,15 @@ from pathlib import Path
 
 import flask_smorest
 import flask_swagger_ui
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import articles, claims, entities, figures, health, quotes, reader, search, timeline
+from api.canonical import init_canonical_urls
 from api.config import Config
 from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.json_provider import OrjsonProvider
+from api.openapi import document_conditional_requests, init_openapi
 from api.renderers import init_renderers
 from api.security import init_security
 from api.serving import init_serving
@@ -87,8 +89,18 @@ VARY_HEADER = {
 }
 
 
+# Every route answers these; `Allow` lists them in this order.
+ALLOW_ORDER = ("GET", "HEAD", "OPTIONS")
+
+
+def allow_order(method):
+    """Where a method goes in `Allow`: the usual three first, any other after them."""
+    return (ALLOW_ORDER.index(method) if method in ALLOW_ORDER else len(ALLOW_ORDER), method)
+
+
 class ArticleFactsApp(Flask):
-    """Flask, with debug mode locked off: it would serve tracebacks and run the debugger."""
+    """Flask, with debug mode locked off (it would serve tracebacks and run the debugger), and
+    a bodiless answer to OPTIONS."""
 
     @property
     def debug(self):
@@ -97,6 +109,22 @@ class ArticleFactsApp(Flask):
     @debug.setter
     def debug(self, value):
         pass
+
+    def make_default_options_response(self):
+        """OPTIONS: `204 No Content` with `Allow`, no body and no Content-Type.
+
+        Flask's own answer is an empty `200` labelled `text/html`, which describes a document
+        that is not there. A CORS preflight (`Origin` and `Access-Control-Request-Method`)
+        keeps that answer, which flask-cors completes with its Access-Control headers.
+        """
+        response = super().make_default_options_response()
+        if "Origin" in request.headers and "Access-Control-Request-Method" in request.headers:
+            return response
+        methods = response.allow.as_set(preserve_casing=True)
+        response.status_code = 204
+        response.headers["Allow"] = ", ".join(sorted(methods, key=allow_order))
+        del response.headers["Content-Type"]
+        return response
 
 
 class Api(flask_smorest.Api):
@@ -119,6 +147,14 @@ class Api(flask_smorest.Api):
             super()._register_responses()
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = default_content_type
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        init_openapi(self)
+
+    def _register_etag_headers(self):
+        # flask-smorest's own descriptions ("Tag to check against") do not say what we do.
+        document_conditional_requests(self.spec)
 
     def _register_pagination_header(self):
         # flask-smorest documents X-Pagination as an object; on the wire it is a JSON string.
@@ -146,13 +182,13 @@ def create_app(config=None):
     if config is not None:
         app.config.from_mapping(config if isinstance(config, dict) else vars(config))
     app.json = OrjsonProvider(app)
-    app.url_map.strict_slashes = False
 
     app.extensions["article_facts"] = {"corpus": load_corpus(app.config["CORPUS_DIR"])}
 
     # The one request path (api.serving): its Flask hooks come first, so a refusal is
     # rendered before any other work.
     init_serving(app)
+    init_canonical_urls(app)
     init_security(app)
     renderers = init_renderers(app)
     # The reader registers text/html before the API's document is built, so the article's

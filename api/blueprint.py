@@ -4,6 +4,7 @@ import flask_smorest
 import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
+from api.openapi import RATE_LIMIT_HEADERS, RATE_LIMITED_RESPONSE
 from api.renderers import registry, represents
 from schemas.articles import EXAMPLE_ARTICLE_ID
 from schemas.common import MAX_SLUG_LENGTH, SLUG_PATTERN
@@ -34,28 +35,38 @@ class StrictQueryParser(FlaskParser):
 
     webargs ignores unknown query parameters by default, so a typo (`?tpye=person`) would
     silently return everything; with `unknown=None` each schema's own setting (marshmallow's
-    RAISE) applies. It also takes only the first of repeated parameters: `?page=1&page=2` is
-    ambiguous, so it is refused too.
+    RAISE) applies. A list parameter takes repeated keys (see schemas.common.QueryList), but
+    webargs would take only the first of a repeated single-valued one: `?page=1&page=2` is
+    ambiguous, so it is refused.
     """
 
     def load_querystring(self, req, schema):
-        """The query arguments, after refusing any parameter given twice."""
-        repeated = sorted({key for key in req.args if len(req.args.getlist(key)) > 1})
+        """The query arguments, after refusing a single-valued parameter given twice."""
+        args = super().load_querystring(req, schema)  # knows which keys take several values
+        known = {field.data_key or name for name, field in schema.load_fields.items()}
+        repeated = sorted(
+            key
+            for key in req.args
+            if key in known and key not in args.multiple_keys and len(req.args.getlist(key)) > 1
+        )
         if repeated:
-            message = "Given more than once; give it once (lists are comma-separated)."
+            message = "Given more than once; this parameter takes one value."
             # webargs reports this like any validation error: a 422 naming the parameter.
             raise ma.ValidationError({name: [message] for name in repeated})
-        return super().load_querystring(req, schema)
+        return args
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A flask-smorest Blueprint with strict query parsing, formats and documented caching."""
+    """A flask-smorest Blueprint with strict query parsing, formats, documented caching and,
+    unless `rate_limited=False` (the probes), documented rate limits."""
 
     ARGUMENTS_PARSER = StrictQueryParser(unknown=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rate_limited=True, **kwargs):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(self._prepare_representations_doc)
+        if rate_limited:
+            self._prepare_doc_cbks.append(self._prepare_rate_limit_doc)
 
     def represents(self, kind, cached=True):
         """Answer this kind of content in every format registered for it (JSON first).
@@ -98,11 +109,19 @@ class Blueprint(flask_smorest.Blueprint):
                 )
         return doc
 
-    def list_response(self, schema, columns):
-        """Document (and represent) a paged list of `schema` objects, with its CSV columns."""
+    @staticmethod
+    def _prepare_rate_limit_doc(doc, doc_info, **kwargs):
+        headers = {name: component for name, (component, _) in RATE_LIMIT_HEADERS.items()}
+        for status in doc_info.get("success_status_codes", []):
+            doc["responses"][status].setdefault("headers", {}).update(headers)
+        doc["responses"]["429"] = RATE_LIMITED_RESPONSE
+        return doc
+
+    def list_response(self, item_schema, columns):
+        """Document (and represent) a paged list of `item_schema` objects, and its CSV columns."""
         json_doc = self.response(
             200,
-            type(schema)(many=True, partial=schema.partial),
+            {"type": "array", "items": item_schema},
             headers=LIST_HEADERS,
             description="One page of the list, a JSON array by default.",
         )

@@ -6,7 +6,7 @@ from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.lookups import find_article, find_fact, require_entity
 from schemas.claims import ClaimQueryArgsSchema, ClaimSchema, ClaimViewArgsSchema
-from schemas.common import as_served
+from schemas.common import served
 
 CLAIM_ID_PARAMETER = path_parameter(
     "claim_id", "Id (slug) of the claim.", "skibytsky-shells-since-2023"
@@ -32,7 +32,7 @@ blp = Blueprint(
 class Claims(MethodView):
     @blp.doc(operationId="listClaims")
     @blp.arguments(ClaimQueryArgsSchema, location="query")
-    @blp.list_response(as_served(ClaimSchema), CSV_COLUMNS)
+    @blp.list_response(served(ClaimSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List the claims in an article
@@ -53,7 +53,7 @@ class Claims(MethodView):
 class ClaimsById(MethodView):
     @blp.doc(operationId="getClaim")
     @blp.arguments(ClaimViewArgsSchema, location="query")
-    @blp.response(200, as_served(ClaimSchema))
+    @blp.response(200, served(ClaimSchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.represents("object")
     def get(self, args, article_id, claim_id):

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.lookups import find_article, find_fact
-from schemas.common import as_served
+from schemas.common import served
 from schemas.entities import EntityQueryArgsSchema, EntitySchema, EntityViewArgsSchema
 
 ENTITY_ID_PARAMETER = path_parameter("entity_id", "Id (slug) of the entity.", "vadym-skibytsky")
@@ -27,7 +27,7 @@ blp = Blueprint(
 class Entities(MethodView):
     @blp.doc(operationId="listEntities")
     @blp.arguments(EntityQueryArgsSchema, location="query")
-    @blp.list_response(as_served(EntitySchema), CSV_COLUMNS)
+    @blp.list_response(served(EntitySchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List the entities an article names
@@ -45,7 +45,7 @@ class Entities(MethodView):
 class EntitiesById(MethodView):
     @blp.doc(operationId="getEntity")
     @blp.arguments(EntityViewArgsSchema, location="query")
-    @blp.response(200, as_served(EntitySchema))
+    @blp.response(200, served(EntitySchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.represents("object")
     def get(self, args, article_id, entity_id):

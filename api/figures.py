@@ -5,7 +5,7 @@ from flask.views import MethodView
 from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.lookups import find_article, find_fact, require_entity
-from schemas.common import as_served
+from schemas.common import served
 from schemas.figures import FigureQueryArgsSchema, FigureSchema, FigureViewArgsSchema
 
 FIGURE_ID_PARAMETER = path_parameter(
@@ -30,7 +30,7 @@ blp = Blueprint(
 class Figures(MethodView):
     @blp.doc(operationId="listFigures")
     @blp.arguments(FigureQueryArgsSchema, location="query")
-    @blp.list_response(as_served(FigureSchema), CSV_COLUMNS)
+    @blp.list_response(served(FigureSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List the figures in an article
@@ -48,7 +48,7 @@ class Figures(MethodView):
 class FiguresById(MethodView):
     @blp.doc(operationId="getFigure")
     @blp.arguments(FigureViewArgsSchema, location="query")
-    @blp.response(200, as_served(FigureSchema))
+    @blp.response(200, served(FigureSchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.represents("object")
     def get(self, args, article_id, figure_id):

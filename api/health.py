@@ -5,7 +5,6 @@ from flask.views import MethodView
 
 from api.blueprint import Blueprint
 from api.lookups import corpus
-from schemas.articles import NoQueryArgsSchema
 from schemas.health import HealthSchema
 
 
@@ -19,17 +18,18 @@ def probe_response(status):
 blp = Blueprint(
     "health",
     __name__,
-    description="Probes for load balancers and orchestrators; never rate-limited or cached.",
+    rate_limited=False,
+    description="Probes for load balancers and orchestrators; never rate-limited or cached. "
+    "They ignore any query string, so a monitor's cache-buster (`/healthz?t=1`) changes nothing.",
 )
 
 
 @blp.route("/healthz")
 class Liveness(MethodView):
     @blp.doc(operationId="checkLiveness")
-    @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(200, HealthSchema)
     @blp.represents("object", cached=False)
-    def get(self, args):
+    def get(self):
         """Check that the process answers
 
         Liveness: 200 whenever the server can run a request at all. Restart the instance when
@@ -41,10 +41,9 @@ class Liveness(MethodView):
 @blp.route("/readyz")
 class Readiness(MethodView):
     @blp.doc(operationId="checkReadiness")
-    @blp.arguments(NoQueryArgsSchema, location="query")
     @blp.response(200, HealthSchema)
     @blp.represents("object", cached=False)
-    def get(self, args):
+    def get(self):
         """Check that the dataset is loaded and validated
 
         Readiness: the app validates every article before it accepts a connection (gunicorn

@@ -1,33 +1,45 @@
-"""The article as linked data: a schema.org NewsArticle graph, JSON-LD with its context inline.
+"""The article as linked data: a schema.org graph in JSON-LD, its context inline.
 
-Node ids are the API paths of the facts, so a JSON-LD processor resolves them against the
-document's URL into dereferenceable IRIs. The context is inline: nothing is fetched to read it.
+The document is an `@graph` of nodes: the `NewsArticle`, and each entity (`Person`,
+`Organization`, `Place`, `Product`, with `sameAs` its Wikidata item), quote (`Quotation`),
+figure (`Claim` about a `QuantitativeValue`), event (`Event`) and claim (`Claim` with `author`
+and `appearance`) as a node of its own that the article links to. Node ids are absolute URLs
+of the API, built from the URL the request came to (so behind a trusted proxy, its public
+host and scheme): they resolve the same wherever the document is stored or read, and each
+dereferences to the fact's JSON. The context is inline: nothing is fetched to read it. Every
+term is schema.org's, used on a type schema.org defines it for: the text's SHA-256 is `sha256`
+of the `MediaObject` that encodes the article (schema.org's `encoding`), the text served at
+its own URL.
 """
 
-from flask import url_for
-
-from api.links import fact_url
+from api.links import article_url, fact_url, text_url
 from schemas.entities import ENTITY_TYPES, WIKIDATA_ENTITY_URL
 
-CONTEXT = {"@vocab": "https://schema.org/", "schema": "https://schema.org/"}
-
-
-def _ref(article, kind, fact_id):
-    return {"@id": fact_url(article.id, kind, fact_id)}
+CONTEXT = {
+    "@vocab": "https://schema.org/",
+    "schema": "https://schema.org/",
+    # URL-valued properties are node references, as in schema.org's own context.
+    "contentUrl": {"@type": "@id"},
+}
 
 
 def news_article(article):
-    """The JSON-LD document for one article."""
+    """The JSON-LD document for one article: a graph of the article and its facts."""
+
+    def ref(kind, fact_id):
+        return {"@id": fact_url(article.id, kind, fact_id, external=True)}
+
     metadata = article.metadata
+    article_ref = {"@id": article_url(article.id, external=True)}
     entities = [
         {
-            "@id": fact_url(article.id, "entity", entity["id"]),
+            **ref("entity", entity["id"]),
             "@type": ENTITY_TYPES[entity["type"]].schema_org,
             "identifier": entity["id"],
             "name": entity["name"],
             "alternateName": entity["aliases"],
             "description": entity["description"],
-            # An IRI, not a string: {"@id": ...}, as the inline context coerces nothing.
+            # An IRI, not a string: {"@id": ...}, as the context coerces only `contentUrl`.
             **(
                 {"sameAs": {"@id": WIKIDATA_ENTITY_URL + entity["wikidata"]}}
                 if entity["wikidata"]
@@ -38,27 +50,23 @@ def news_article(article):
     ]
     quotes = [
         {
-            "@id": fact_url(article.id, "quote", quote["id"]),
+            **ref("quote", quote["id"]),
             "@type": "Quotation",
             "identifier": quote["id"],
             "text": quote["text"],
-            "creator": _ref(article, "entity", quote["speaker_id"]),
-            **(
-                {"publisher": _ref(article, "entity", quote["outlet_id"])}
-                if quote["outlet_id"]
-                else {}
-            ),
+            "creator": ref("entity", quote["speaker_id"]),
+            **({"publisher": ref("entity", quote["outlet_id"])} if quote["outlet_id"] else {}),
         }
         for quote in article.quotes
     ]
     figures = [
         {
-            "@id": fact_url(article.id, "figure", figure["id"]),
+            **ref("figure", figure["id"]),
             "@type": "Claim",
             "identifier": figure["id"],
             "text": figure["mentions"][0]["text"],
             "description": figure["description"],
-            "author": [_ref(article, "entity", source) for source in figure["source_ids"]],
+            "author": [ref("entity", source) for source in figure["source_ids"]],
             "about": {
                 "@type": "QuantitativeValue",
                 "value": figure["value"],
@@ -74,37 +82,31 @@ def news_article(article):
     ]
     events = [
         {
-            "@id": fact_url(article.id, "event", event["id"]),
+            **ref("event", event["id"]),
             "@type": "Event",
             "identifier": event["id"],
             "name": event["summary"],
             # A partial ISO 8601 date (2024, 2024-08) is a valid schema.org Date.
             "startDate": event["date"],
-            "about": [_ref(article, "entity", entity_id) for entity_id in event["entity_ids"]],
+            "about": [ref("entity", entity_id) for entity_id in event["entity_ids"]],
         }
         for event in article.events
     ]
-    article_ref = {"@id": url_for("articles.ArticlesById", article_id=article.id)}
     claims = [
         {
-            "@id": fact_url(article.id, "claim", claim["id"]),
+            **ref("claim", claim["id"]),
             "@type": "Claim",
             "identifier": claim["id"],
             "text": claim["content"]["text"],
             "description": claim["summary"],
-            "author": [_ref(article, "entity", claimant) for claimant in claim["claimant_ids"]],
+            "author": [ref("entity", claimant) for claimant in claim["claimant_ids"]],
             # schema.org: where the claim occurs. It occurs in this article.
             "appearance": article_ref,
-            **(
-                {"publisher": _ref(article, "entity", claim["outlet_id"])}
-                if claim["outlet_id"]
-                else {}
-            ),
+            **({"publisher": ref("entity", claim["outlet_id"])} if claim["outlet_id"] else {}),
         }
         for claim in article.claims
     ]
-    return {
-        "@context": CONTEXT,
+    news_article_node = {
         **article_ref,
         "@type": "NewsArticle",
         "identifier": article.id,
@@ -115,7 +117,7 @@ def news_article(article):
         # The text credits an original article; its publisher is the outlet entity.
         "isBasedOn": {
             "@type": "NewsArticle",
-            "publisher": _ref(article, "entity", metadata["original_outlet_id"]),
+            "publisher": ref("entity", metadata["original_outlet_id"]),
         },
         "interactionStatistic": {
             "@type": "InteractionCounter",
@@ -123,8 +125,17 @@ def news_article(article):
             "userInteractionCount": metadata["view_count"],
         },
         "text": article.text,
-        "sha256": metadata["sha256"],
-        "mentions": entities,
-        "hasPart": quotes + figures + claims,
-        "about": events,
+        "encoding": {
+            "@type": "MediaObject",
+            "contentUrl": text_url(article.id, external=True),
+            "encodingFormat": "text/plain; charset=utf-8",
+            "sha256": metadata["sha256"],
+        },
+        "mentions": [{"@id": entity["@id"]} for entity in entities],
+        "hasPart": [{"@id": part["@id"]} for part in quotes + figures + claims],
+        "about": [{"@id": event["@id"]} for event in events],
+    }
+    return {
+        "@context": CONTEXT,
+        "@graph": [news_article_node, *entities, *quotes, *figures, *events, *claims],
     }

@@ -12,7 +12,17 @@ FACT_ENDPOINTS = {
 }
 
 
-def fact_url(article_id, kind, fact_id):
-    """The API path of one fact; `kind` is entity, quote, figure, event or claim."""
+def fact_url(article_id, kind, fact_id, external=False):
+    """The API path of one fact (absolute if `external`); `kind` is entity, quote, ... claim."""
     endpoint, parameter = FACT_ENDPOINTS[kind]
-    return url_for(endpoint, article_id=article_id, **{parameter: fact_id})
+    return url_for(endpoint, article_id=article_id, _external=external, **{parameter: fact_id})
+
+
+def article_url(article_id, external=False):
+    """The API path of an article (its absolute URL if `external`)."""
+    return url_for("articles.ArticlesById", article_id=article_id, _external=external)
+
+
+def text_url(article_id, external=False):
+    """The API path of an article's exact text (its absolute URL if `external`)."""
+    return url_for("articles.ArticleText", article_id=article_id, _external=external)

@@ -86,6 +86,15 @@ def shape(article, kind, fact, args):
     return shaped
 
 
+def list_name(article):
+    """What the list answering this request is called, for a file name.
+
+    The list's resource (its blueprint: `entities`, `timeline`, `search`...) after the
+    article's id, or alone for the list of articles: `<article-id>-entities`, `articles`.
+    """
+    return f"{article.id}-{request.blueprint}" if article else request.blueprint
+
+
 def list_response(article, kind, facts, args):
     """A page of facts, ordered and shaped as asked, in the negotiated representation."""
     if args.get("sort"):
@@ -93,7 +102,9 @@ def list_response(article, kind, facts, args):
     page, headers = paginate(facts, args)
     shaped = [shape(article, kind, fact, args) for fact in page]
     columns = csv_columns(LIST_SCHEMAS[kind], args.get("fields_"), args.get("embed") or ())
-    return respond(Content("list", shaped, article, columns=columns, headers=headers))
+    return respond(
+        Content("list", shaped, article, columns=columns, headers=headers, name=list_name(article))
+    )
 
 
 def fact_response(article, kind, fact, args):

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.lookups import find_article, find_fact, require_entity
-from schemas.common import as_served
+from schemas.common import served
 from schemas.quotes import QuoteQueryArgsSchema, QuoteSchema, QuoteViewArgsSchema
 
 QUOTE_ID_PARAMETER = path_parameter(
@@ -29,7 +29,7 @@ blp = Blueprint(
 class Quotes(MethodView):
     @blp.doc(operationId="listQuotes")
     @blp.arguments(QuoteQueryArgsSchema, location="query")
-    @blp.list_response(as_served(QuoteSchema), CSV_COLUMNS)
+    @blp.list_response(served(QuoteSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List the quotes in an article
@@ -47,7 +47,7 @@ class Quotes(MethodView):
 class QuotesById(MethodView):
     @blp.doc(operationId="getQuote")
     @blp.arguments(QuoteViewArgsSchema, location="query")
-    @blp.response(200, as_served(QuoteSchema))
+    @blp.response(200, served(QuoteSchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.represents("object")
     def get(self, args, article_id, quote_id):

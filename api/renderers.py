@@ -7,8 +7,12 @@ types the URL offers, the 406 for the rest, `Vary: Accept`, and what the OpenAPI
 for the operation. A package adds a format by registering a renderer (the reader page
 registers `text/html` for articles).
 
+A media type may carry a `profile` (RFC 6906): `application/ld+json` is the schema.org graph,
+and `application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"` the same article as W3C
+Web Annotations. Negotiation tells them apart by that parameter alone (see `_accepted_types`).
+
 The kinds of content:
-- `list`: a page of objects (`value`), with CSV `columns` and paging `headers`;
+- `list`: a page of objects (`value`), with CSV `columns`, paging `headers` and a `name`;
 - `object`: one object;
 - `article`: an article's metadata (`value`) and the `article` itself;
 - `text`: a plain text.
@@ -23,12 +27,15 @@ import orjson
 from flask import current_app, g, request
 from flask_smorest import abort
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_options_header
 
+from api.annotations import ANNOTATION_MEDIA_TYPE, annotation_page
 from api.jsonld import news_article
 
 JSON = "application/json"
 CSV = "text/csv"
 JSON_LD = "application/ld+json"
+ANNOTATIONS = ANNOTATION_MEDIA_TYPE
 HTML = "text/html"
 TEXT = "text/plain"
 
@@ -44,6 +51,8 @@ class Content:
     article: object = None
     columns: tuple = ()
     headers: dict = field(default_factory=dict)
+    # What the content is called, for a file name: `<article-id>-entities`, `articles`.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,9 @@ class Renderer:
     description: str = ""
     # Headers it adds to each response.
     headers: dict = field(default_factory=dict)
+    # A format people save as a file (CSV) has an extension: its responses then carry
+    # `Content-Disposition: inline` with the content's name as the file name.
+    extension: str = ""
 
 
 class Renderers:
@@ -143,7 +155,7 @@ def negotiate():
     offered = offer.offered() if offer else ()
     if not offered:
         return None
-    accepted = _accepted_types()
+    accepted = _accepted_types(offered)
     best = accepted.best_match(offered) if accepted else offered[0]
     if best is None:
         available = ", ".join(offered)
@@ -156,15 +168,32 @@ def negotiate():
     return best
 
 
-def _accepted_types():
-    """The client's Accept ranges, ignoring media type parameters other than q.
+def _accepted_types(offered):
+    """The client's Accept ranges, each reduced to a media type this URL can tell apart.
 
-    `Accept: application/json; charset=utf-8` means JSON: parameters on a range would
-    otherwise make werkzeug refuse the match, and every representation here is UTF-8.
+    Parameters other than q are dropped: `Accept: application/json; charset=utf-8` means
+    JSON (every representation here is UTF-8), and werkzeug would otherwise refuse the match.
+    Except `profile` (RFC 6906), where an offered media type has one of the profiles the range
+    names: that range stands for that media type exactly. A range with no profile, or only
+    profiles nothing here has, is the plain media type: plain `application/ld+json` (or one
+    with another profile, such as JSON-LD's own `#compacted`) is the schema.org graph.
     """
-    return MIMEAccept(
-        [(value.split(";")[0].strip(), quality) for value, quality in request.accept_mimetypes]
-    )
+    profiled = {}
+    for media_type in offered:
+        essence, parameters = parse_options_header(media_type)
+        if "profile" in parameters:
+            profiled[(essence, parameters["profile"])] = media_type
+    ranges = []
+    for value, quality in request.accept_mimetypes:
+        essence, parameters = parse_options_header(value)
+        essence = essence.lower()
+        named = parameters.get("profile", "").split() if profiled else ()
+        chosen = next(
+            (profiled[(essence, profile)] for profile in named if (essence, profile) in profiled),
+            essence,
+        )
+        ranges.append((chosen, quality))
+    return MIMEAccept(ranges)
 
 
 def respond(content):
@@ -174,6 +203,10 @@ def respond(content):
     if len(current_offer().offered()) > 1:
         response.vary.add("Accept")
     response.headers.extend(renderer.headers)
+    if renderer.extension:
+        # Names are slugs (`[a-z0-9-]`): nothing in them needs quoting beyond the quotes.
+        filename = f'; filename="{content.name}.{renderer.extension}"' if content.name else ""
+        response.headers["Content-Disposition"] = f"inline{filename}"
     response.headers.extend(content.headers)
     return response
 
@@ -257,6 +290,11 @@ def render_json_ld(content):
     return orjson.dumps(news_article(content.article))
 
 
+def render_annotations(content):
+    """Every mention of every fact of the article as a W3C Web Annotation page."""
+    return orjson.dumps(annotation_page(content.article))
+
+
 def render_text(content):
     """The text, as it is."""
     return content.value
@@ -270,19 +308,31 @@ BUILT_IN = (
         render_csv,
         schema={"type": "string"},
         description="With `Accept: text/csv`: CSV (RFC 4180, with a header row), one row per "
-        "object.",
-        headers={"Content-Disposition": "inline"},
+        "object, named by `Content-Disposition` (`<article-id>-<list>.csv`, `articles.csv`).",
+        extension="csv",
     ),
     Renderer(
         JSON_LD,
         frozenset({"article"}),
         render_json_ld,
         schema={"type": "object"},
-        description="With `Accept: application/ld+json`: a schema.org `NewsArticle` whose graph "
-        "holds the entities (`Person`, `Organization`, `Place`, `Product`, with `sameAs` their "
-        "Wikidata item), quotes (`Quotation`), figures (`Claim` about a `QuantitativeValue`), "
-        "events (`Event`) and claims (`Claim` with `author` and `appearance`), its `@context` "
-        "inline and node ids the API paths of the facts.",
+        description="With `Accept: application/ld+json`: an `@graph` of the schema.org "
+        "`NewsArticle` and the nodes it links: entities (`Person`, `Organization`, `Place`, "
+        "`Product`, with `sameAs` their Wikidata item), quotes (`Quotation`), figures (`Claim` "
+        "about a `QuantitativeValue`), events (`Event`) and claims (`Claim` with `author` and "
+        "`appearance`); its `@context` inline, node ids the absolute URLs of the facts (built "
+        "from the URL of the request), the text's SHA-256 on its `MediaObject` (`encoding`).",
+    ),
+    Renderer(
+        ANNOTATIONS,
+        frozenset({"article"}),
+        render_annotations,
+        schema={"type": "object"},
+        description=f"With `Accept: {ANNOTATIONS}`: a W3C Web Annotation `AnnotationPage`, one "
+        "`Annotation` per mention of every fact in text order, its target the article's text "
+        "URL with a `TextPositionSelector` and a `TextQuoteSelector` (`exact`, `prefix`, "
+        "`suffix`), its bodies the fact's URL (`identifying`), kind (`classifying`) and label "
+        "(`describing`). Plain `application/ld+json` is the schema.org graph.",
     ),
     Renderer(TEXT, frozenset({"text"}), render_text, schema={"type": "string"}),
 )

@@ -1,10 +1,10 @@
-"""Search: one query across an article's entities, quotes, figures and events."""
+"""Search: one query across an article's entities, quotes, figures, events and claims."""
 
 from flask.views import MethodView
 
 from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint
 from api.links import fact_url
-from api.listing import paginate
+from api.listing import list_name, paginate
 from api.lookups import find_article
 from api.renderers import Content, csv_columns, respond
 from api.store import PLURAL
@@ -41,4 +41,8 @@ class Search(MethodView):
         page, headers = paginate(article.search(args["q"], kinds), args)
         hits = [{**hit, "url": fact_url(article.id, hit["kind"], hit["id"])} for hit in page]
         columns = csv_columns(SearchHitSchema())
-        return respond(Content("list", hits, article, columns=columns, headers=headers))
+        return respond(
+            Content(
+                "list", hits, article, columns=columns, headers=headers, name=list_name(article)
+            )
+        )

@@ -239,7 +239,17 @@ class ServingCore:
         self.key_on_origin = key_on_origin
 
     def _key(self, environ):
+        """What makes two requests the same request: origin, path, query, Accept (and Origin).
+
+        The origin (scheme, host and script root) is what the app builds absolute URLs from,
+        and linked data carries them (api.jsonld, api.annotations): without it in the key, one
+        client's Host header would be replayed to every other. ProxyFix runs outside the core,
+        so behind trusted proxies these are already the forwarded scheme and host.
+        """
         return (
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("HTTP_HOST") or (environ.get("SERVER_NAME"), environ.get("SERVER_PORT")),
+            environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
             environ.get("HTTP_ACCEPT", ""),

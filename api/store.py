@@ -129,7 +129,7 @@ class Article:
         in_text, in_annotation = [], []
         for kind in kinds:
             for fact in getattr(self, kind):
-                hit = {"kind": SINGULAR[kind], "id": fact["id"], "label": _label(kind, fact)}
+                hit = {"kind": SINGULAR[kind], "id": fact["id"], "label": fact_label(kind, fact)}
                 found = False
                 for start, end in occurrences:
                     for mention in fact["mentions"]:
@@ -407,7 +407,7 @@ def _search_text(kind, fact):
     return "\n".join(parts).casefold()
 
 
-def _label(kind, fact):
+def fact_label(kind, fact):
     """A short human label for a fact: its name, words, description or summary."""
     return fact.get("name") or fact.get("text") or fact.get("description") or fact["summary"]
 

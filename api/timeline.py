@@ -5,7 +5,7 @@ from flask.views import MethodView
 from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
 from api.listing import fact_response, list_response
 from api.lookups import find_article, find_fact, require_entity
-from schemas.common import as_served
+from schemas.common import served
 from schemas.events import EventSchema, EventViewArgsSchema, TimelineQueryArgsSchema
 
 EVENT_ID_PARAMETER = path_parameter("event_id", "Id (slug) of the event.", "ukraine-assaults-kursk")
@@ -28,7 +28,7 @@ blp = Blueprint(
 class Timeline(MethodView):
     @blp.doc(operationId="listEvents")
     @blp.arguments(TimelineQueryArgsSchema, location="query")
-    @blp.list_response(as_served(EventSchema), CSV_COLUMNS)
+    @blp.list_response(served(EventSchema), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args, article_id):
         """List an article's events in date order
@@ -46,7 +46,7 @@ class Timeline(MethodView):
 class TimelineById(MethodView):
     @blp.doc(operationId="getEvent")
     @blp.arguments(EventViewArgsSchema, location="query")
-    @blp.response(200, as_served(EventSchema))
+    @blp.response(200, served(EventSchema))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.represents("object")
     def get(self, args, article_id, event_id):

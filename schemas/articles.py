@@ -2,7 +2,13 @@
 
 import marshmallow as ma
 
-from schemas.common import ListQueryArgsSchema, MentionSchema, slug_field, sort_field
+from schemas.common import (
+    ListQueryArgsSchema,
+    MentionSchema,
+    QueryArgsSchema,
+    slug_field,
+    sort_field,
+)
 
 EXAMPLE_ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
 
@@ -167,8 +173,8 @@ class ArticleSchema(ArticleSummarySchema):
 class ArticleQueryArgsSchema(ListQueryArgsSchema):
     """Order of the article list."""
 
-    sort = sort_field(["id", "published", "title"], "`id`")
+    sort = sort_field("Article", ["id", "published", "title"], "`id`")
 
 
-class NoQueryArgsSchema(ma.Schema):
+class NoQueryArgsSchema(QueryArgsSchema):
     """No query parameter is accepted; any is an error rather than silently ignored."""

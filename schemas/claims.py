@@ -5,8 +5,8 @@ import marshmallow as ma
 from schemas.common import (
     ListQueryArgsSchema,
     MentionSchema,
+    QueryArgsSchema,
     Relation,
-    as_served,
     embed_field,
     entity_filter_field,
     enum_description,
@@ -21,7 +21,7 @@ from schemas.common import (
 from schemas.entities import EntitySchema
 from schemas.events import EventSchema
 from schemas.figures import FigureSchema
-from schemas.quotes import QUOTE_CHANNELS, QuoteSchema
+from schemas.quotes import CHANNEL_DESCRIPTION, QUOTE_CHANNELS, QuoteSchema
 
 CLAIM_MODES = {
     "direct": "The claim is a quotation: `content` is the quoted words.",
@@ -32,6 +32,8 @@ POLARITIES = {
     "asserted": "The claimant states it.",
     "denied": 'The text says the claimant has not stated it ("has not provided details").',
 }
+MODE_DESCRIPTION = enum_description("How the claim is reported:", CLAIM_MODES)
+POLARITY_DESCRIPTION = enum_description("Whether the claimant states it:", POLARITIES)
 
 
 def _span(description, example):
@@ -81,16 +83,18 @@ class ClaimSchema(ma.Schema):
         required=True,
         validate=ma.validate.OneOf(list(CLAIM_MODES)),
         metadata={
-            "description": enum_description("How the claim is reported:", CLAIM_MODES),
+            "description": MODE_DESCRIPTION,
             "example": "indirect",
+            "enum_name": "ClaimMode",
         },
     )
     polarity = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf(list(POLARITIES)),
         metadata={
-            "description": enum_description("Whether the claimant states it:", POLARITIES),
+            "description": POLARITY_DESCRIPTION,
             "example": "asserted",
+            "enum_name": "ClaimPolarity",
         },
     )
     channel = ma.fields.String(
@@ -104,6 +108,8 @@ class ClaimSchema(ma.Schema):
                 QUOTE_CHANNELS,
             ),
             "example": "interview",
+            "enum_name": "Channel",
+            "enum_description": CHANNEL_DESCRIPTION,
         },
     )
     outlet_id = slug_field(
@@ -130,28 +136,28 @@ class ClaimSchema(ma.Schema):
         "it in full, the others restate it (the standfirst)."
     )
     claimants = ma.fields.List(
-        ma.fields.Nested(as_served(EntitySchema)),
+        ma.fields.Nested(EntitySchema),
         dump_only=True,
         metadata={"description": "The claimant entities; present with `embed=claimants`."},
     )
     outlet = ma.fields.Nested(
-        as_served(EntitySchema),
+        EntitySchema,
         dump_only=True,
         allow_none=True,
         metadata={"description": "The outlet entity or `null`; present with `embed=outlet`."},
     )
     quotes = ma.fields.List(
-        ma.fields.Nested(as_served(QuoteSchema)),
+        ma.fields.Nested(QuoteSchema),
         dump_only=True,
         metadata={"description": "The quotes it carries; present with `embed=quotes`."},
     )
     figures = ma.fields.List(
-        ma.fields.Nested(as_served(FigureSchema)),
+        ma.fields.Nested(FigureSchema),
         dump_only=True,
         metadata={"description": "The figures it states; present with `embed=figures`."},
     )
     events = ma.fields.List(
-        ma.fields.Nested(as_served(EventSchema)),
+        ma.fields.Nested(EventSchema),
         dump_only=True,
         metadata={"description": "The events it reports; present with `embed=events`."},
     )
@@ -168,26 +174,36 @@ CLAIM_RELATIONS = {
 }
 
 
-class ClaimViewArgsSchema(ma.Schema):
+class ClaimViewArgsSchema(QueryArgsSchema):
     """Options for how each claim is returned."""
 
     fields_ = fields_field(ClaimSchema)
-    embed = embed_field(CLAIM_RELATIONS)
+    embed = embed_field("Claim", CLAIM_RELATIONS)
 
 
 class ClaimQueryArgsSchema(ListQueryArgsSchema, ClaimViewArgsSchema):
     """Filters, order and options for the claim list."""
 
-    sort = sort_field(["position", "mode", "polarity", "id"], "`position`")
+    sort = sort_field("Claim", ["position", "mode", "polarity", "id"], "`position`")
 
     claimant = entity_filter_field("Only claims made by this entity id.", "vadym-skibytsky")
     mode = ma.fields.String(
         validate=ma.validate.OneOf(list(CLAIM_MODES)),
-        metadata={"description": "Only claims reported this way.", "example": "direct"},
+        metadata={
+            "description": "Only claims reported this way.",
+            "example": "direct",
+            "enum_name": "ClaimMode",
+            "enum_description": MODE_DESCRIPTION,
+        },
     )
     polarity = ma.fields.String(
         validate=ma.validate.OneOf(list(POLARITIES)),
-        metadata={"description": "Only asserted or only denied claims.", "example": "denied"},
+        metadata={
+            "description": "Only asserted or only denied claims.",
+            "example": "denied",
+            "enum_name": "ClaimPolarity",
+            "enum_description": POLARITY_DESCRIPTION,
+        },
     )
     q = search_field("the claimed words and the summary")
 

@@ -1,9 +1,10 @@
 """Pieces shared by every resource: text spans, slugs and list query arguments."""
 
+import functools
 from typing import NamedTuple
 
 import marshmallow as ma
-from webargs.fields import DelimitedList
+from webargs.fields import DelimitedFieldMixin
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_SLUG_LENGTH = 100
@@ -101,11 +102,25 @@ def mentions_field(description="Every place in the article text where this objec
     )
 
 
-class ListQueryArgsSchema(ma.Schema):
-    """Paging arguments every list accepts; resources add their own filters."""
+class QueryArgsSchema(ma.Schema):
+    """The query parameters of one operation; any other is refused with one message everywhere.
 
-    # A typo'd parameter must not silently widen the result: name it and say why.
-    error_messages = {"unknown": "Unknown query parameter for this operation."}
+    A typo'd parameter must not silently widen the result, so the 422 names it and the
+    parameters the operation does take.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [field.data_key or name for name, field in self.load_fields.items()]
+        takes = f"takes {', '.join(names)}" if names else "takes no query parameters"
+        self.error_messages = {
+            **self.error_messages,
+            "unknown": f"Unknown parameter: this operation {takes}.",
+        }
+
+
+class ListQueryArgsSchema(QueryArgsSchema):
+    """Paging arguments every list accepts; resources add their own filters."""
 
     page = ma.fields.Integer(
         load_default=1,
@@ -144,31 +159,85 @@ def entity_filter_field(description, example):
     )
 
 
-def sort_field(keys, default):
-    """`sort`: comma-separated keys, each optionally prefixed with `-` for descending."""
+class QueryList(DelimitedFieldMixin, ma.fields.List):
+    """A list in the query string, given as repeated keys (`fields=name&fields=type`, what
+    generated clients send), as comma-separated values (`fields=name,type`), or both."""
+
+    # webargs' MultiDictProxy hands a field every value of its key when it says it takes
+    # several; the values are then split on commas as webargs' DelimitedList splits one.
+    is_multiple = True
+    default_error_messages = {"invalid": "Not a valid list."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, list | tuple):
+            if not all(isinstance(item, str) for item in value):
+                raise self.make_error("invalid")
+            value = self.delimiter.join(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# How every list parameter is described: the form generators send, and the short one.
+LIST_FORMS = (
+    "Give several values by repeating the parameter (`{name}={first}&{name}={second}`, "
+    "`style: form, explode: true`, what generated clients send) or comma-separated in one "
+    "(`{name}={first},{second}`)."
+)
+
+
+def list_forms(name, first, second):
+    """The sentence saying how to give a list parameter several values."""
+    return LIST_FORMS.format(name=name, first=first, second=second)
+
+
+def enum_item(enum_name, values, description, **metadata):
+    """One value of a closed set: an enum named `enum_name` in the OpenAPI document (see
+    api.openapi), so generated clients get one type for it wherever it is used."""
+    return ma.fields.String(
+        validate=ma.validate.OneOf(values),
+        metadata={"enum_name": enum_name, "enum_description": description, **metadata},
+    )
+
+
+def sort_field(subject, keys, default):
+    """`sort`: keys applied left to right, each optionally prefixed with `-` for descending.
+
+    The keys are an enum named `<subject>SortKey` in the OpenAPI document, each value with a
+    member name (`NAME`, `NAME_DESCENDING`) for the generators that name enum members.
+    """
     choices = [*keys, *(f"-{key}" for key in keys)]
-    return DelimitedList(
-        ma.fields.String(validate=ma.validate.OneOf(choices)),
+    member_names = [*(key.upper() for key in keys), *(f"{key.upper()}_DESCENDING" for key in keys)]
+    example = [f"-{keys[1]}"] if len(keys) > 1 else [keys[0]]
+    return QueryList(
+        enum_item(
+            f"{subject}SortKey",
+            choices,
+            f"A key to sort {subject.lower()}s by; `-` before it sorts in descending order.",
+            x_enum_varnames=member_names,
+        ),
         validate=ma.validate.Length(min=1, max=len(keys)),
         metadata={
-            "description": "Comma-separated sort keys, applied left to right; prefix a key "
-            "with `-` for descending order. `position` is reading order (first mention in "
-            f"the text). Default: {default}.",
-            "example": [f"-{keys[1]}"] if len(keys) > 1 else [keys[0]],
+            "description": "Sort keys, applied left to right; prefix a key with `-` for "
+            "descending order. `position` is reading order (first mention in the text). "
+            f"Default: {default}. " + list_forms("sort", choices[-1], choices[0]),
+            "example": example,
         },
     )
 
 
 def fields_field(schema_class):
     """`fields`: a sparse fieldset naming which fields of each object to return."""
+    subject = schema_class.__name__.removesuffix("Schema")
     names = [name for name, field in schema_class().fields.items() if not field.dump_only]
-    return DelimitedList(
-        ma.fields.String(validate=ma.validate.OneOf(names)),
+    return QueryList(
+        enum_item(
+            f"{subject}Field", names, f"A field of a {subject.lower()} that `fields` can ask for."
+        ),
         data_key="fields",
         validate=ma.validate.Length(min=1, max=len(names)),
         metadata={
-            "description": "Comma-separated fields to return for each object (a sparse "
-            "fieldset); `id` is always returned. In CSV they are the columns, in this order.",
+            "description": "Fields to return for each object (a sparse fieldset); `id` is "
+            f"always returned, and each object is then a `Sparse{subject}`. In CSV they are the "
+            "columns, in this order. " + list_forms("fields", names[1], names[2]),
             "example": ["id", names[1]],
         },
     )
@@ -183,28 +252,55 @@ class Relation(NamedTuple):
     description: str
 
 
-def embed_field(relations):
+def embed_field(subject, relations):
     """`embed`: related objects to return inline, beside the ids that name them."""
-    return DelimitedList(
-        ma.fields.String(validate=ma.validate.OneOf(list(relations))),
+    names = list(relations)
+    return QueryList(
+        enum_item(
+            f"{subject}Embed",
+            names,
+            f"A related object `embed` can put inside a {subject.lower()}.",
+        ),
         validate=ma.validate.Length(min=1, max=len(relations)),
         metadata={
             "description": enum_description(
-                "Comma-separated related objects to include inline, saving a request per "
-                "id; the ids stay. In CSV an embedded object is its name (or words).",
+                "Related objects to include inline, saving a request per id; the ids stay. "
+                "In CSV an embedded object is its name (or words). "
+                + list_forms("embed", names[0], names[-1]),
                 {name: relation.description for name, relation in relations.items()},
             ),
-            "example": [next(iter(relations))],
+            "example": [names[0]],
         },
     )
 
 
-def as_served(schema_class, **kwargs):
-    """The schema as documented for responses: only `id` is sure to be present.
+@functools.cache
+def sparse_schema(schema_class):
+    """The schema of an object returned with `fields`: only `id` is sure to be present.
 
-    A sparse fieldset (`fields`) may leave any other field out, so the OpenAPI document must
-    not promise them. The dataset itself is loaded with the plain schema, where every field is
-    required. All response uses share these modifiers, so OpenAPI has one component per schema.
+    A class of its own (`SparseQuote` beside `Quote`), so the OpenAPI document names it and
+    generated clients get a type for it, rather than one type where every field may be unset.
+    """
+    subject = schema_class.__name__.removesuffix("Schema")
+    meta = type(
+        "Meta",
+        (schema_class.Meta,),
+        {
+            "description": f"A {subject.lower()} as returned with `fields`: `id`, the fields "
+            "asked for, and the objects asked for with `embed`.",
+        },
+    )
+    return type(f"Sparse{schema_class.__name__}", (schema_class,), {"Meta": meta})
+
+
+def served(schema_class):
+    """What a response holds for one object: the whole of it, or a sparse fieldset.
+
+    Without `fields` every field is there, so the document marks them required; with `fields`
+    only `id` is sure, so the sparse schema promises no more. OpenAPI cannot tie a schema to a
+    parameter's presence, so the response is either (`anyOf`), the whole object first:
+    generated clients parse a whole object as the whole type. The dataset itself is loaded
+    with the plain schema.
     """
     optional = tuple(name for name in schema_class._declared_fields if name != "id")
-    return schema_class(partial=optional, **kwargs)
+    return {"anyOf": [schema_class(), sparse_schema(schema_class)(partial=optional)]}

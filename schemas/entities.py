@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    QueryArgsSchema,
     enum_description,
     fact_id_field,
     fields_field,
@@ -80,7 +81,7 @@ class EntitySchema(ma.Schema):
     type = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf(list(ENTITY_TYPES)),
-        metadata={"description": TYPE_DESCRIPTION, "example": "place"},
+        metadata={"description": TYPE_DESCRIPTION, "example": "place", "enum_name": "EntityType"},
     )
     aliases = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(min=1)),
@@ -124,7 +125,7 @@ class EntitySchema(ma.Schema):
     )
 
 
-class EntityViewArgsSchema(ma.Schema):
+class EntityViewArgsSchema(QueryArgsSchema):
     """Options for how each entity is returned."""
 
     fields_ = fields_field(EntitySchema)
@@ -133,11 +134,16 @@ class EntityViewArgsSchema(ma.Schema):
 class EntityQueryArgsSchema(ListQueryArgsSchema, EntityViewArgsSchema):
     """Filters, order and options for the entity list."""
 
-    sort = sort_field(["position", "name", "type", "id"], "`position`")
+    sort = sort_field("Entity", ["position", "name", "type", "id"], "`position`")
 
     type = ma.fields.String(
         validate=ma.validate.OneOf(list(ENTITY_TYPES)),
-        metadata={"description": "Only entities of this type.", "example": "person"},
+        metadata={
+            "description": "Only entities of this type.",
+            "example": "person",
+            "enum_name": "EntityType",
+            "enum_description": TYPE_DESCRIPTION,
+        },
     )
     wikidata = ma.fields.String(
         validate=[

@@ -4,8 +4,8 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    QueryArgsSchema,
     Relation,
-    as_served,
     embed_field,
     entity_filter_field,
     enum_description,
@@ -44,6 +44,7 @@ class EventSchema(ma.Schema):
         metadata={
             "description": enum_description("How precise `date` is:", PRECISION_MEANINGS),
             "example": "month",
+            "enum_name": "DatePrecision",
         },
     )
     date_text = ma.fields.String(
@@ -76,17 +77,17 @@ class EventSchema(ma.Schema):
     figure_ids = slug_list_field("Ids of figures that describe the event.", [])
     mentions = mentions_field("The words of the article that place the event in time.")
     entities = ma.fields.List(
-        ma.fields.Nested(as_served(EntitySchema)),
+        ma.fields.Nested(EntitySchema),
         dump_only=True,
         metadata={"description": "The entities involved; present with `embed=entities`."},
     )
     quotes = ma.fields.List(
-        ma.fields.Nested(as_served(QuoteSchema)),
+        ma.fields.Nested(QuoteSchema),
         dump_only=True,
         metadata={"description": "The quotes it produced; present with `embed=quotes`."},
     )
     figures = ma.fields.List(
-        ma.fields.Nested(as_served(FigureSchema)),
+        ma.fields.Nested(FigureSchema),
         dump_only=True,
         metadata={"description": "The figures describing it; present with `embed=figures`."},
     )
@@ -112,17 +113,17 @@ EVENT_RELATIONS = {
 }
 
 
-class EventViewArgsSchema(ma.Schema):
+class EventViewArgsSchema(QueryArgsSchema):
     """Options for how each event is returned."""
 
     fields_ = fields_field(EventSchema)
-    embed = embed_field(EVENT_RELATIONS)
+    embed = embed_field("Event", EVENT_RELATIONS)
 
 
 class TimelineQueryArgsSchema(ListQueryArgsSchema, EventViewArgsSchema):
     """Filters, order and options for the timeline."""
 
-    sort = sort_field(["date", "position", "id"], "`date`, then `position`")
+    sort = sort_field("Event", ["date", "position", "id"], "`date`, then `position`")
 
     from_ = PartialDate(
         data_key="from",

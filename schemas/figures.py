@@ -7,8 +7,8 @@ import marshmallow as ma
 from schemas.common import (
     ListQueryArgsSchema,
     MentionSchema,
+    QueryArgsSchema,
     Relation,
-    as_served,
     embed_field,
     entity_filter_field,
     enum_description,
@@ -102,6 +102,7 @@ class FigureSchema(ma.Schema):
         metadata={
             "description": enum_description("How the wording qualifies the number:", QUALIFIERS),
             "example": "estimated",
+            "enum_name": "FigureQualifier",
         },
     )
     description = ma.fields.String(
@@ -133,12 +134,12 @@ class FigureSchema(ma.Schema):
         'soldiers"). A figure stated twice is one figure with two mentions.'
     )
     sources = ma.fields.List(
-        ma.fields.Nested(as_served(EntitySchema)),
+        ma.fields.Nested(EntitySchema),
         dump_only=True,
         metadata={"description": "The source entities; present with `embed=sources`."},
     )
     entities = ma.fields.List(
-        ma.fields.Nested(as_served(EntitySchema)),
+        ma.fields.Nested(EntitySchema),
         dump_only=True,
         metadata={"description": "The entities counted; present with `embed=entities`."},
     )
@@ -154,17 +155,17 @@ FIGURE_RELATIONS = {
 }
 
 
-class FigureViewArgsSchema(ma.Schema):
+class FigureViewArgsSchema(QueryArgsSchema):
     """Options for how each figure is returned."""
 
     fields_ = fields_field(FigureSchema)
-    embed = embed_field(FIGURE_RELATIONS)
+    embed = embed_field("Figure", FIGURE_RELATIONS)
 
 
 class FigureQueryArgsSchema(ListQueryArgsSchema, FigureViewArgsSchema):
     """Filters, order and options for the figure list."""
 
-    sort = sort_field(["position", "value", "unit", "qualifier", "id"], "`position`")
+    sort = sort_field("Figure", ["position", "value", "unit", "qualifier", "id"], "`position`")
 
     source = entity_filter_field("Only figures attributed to this entity id.", "vadym-skibytsky")
     q = search_field("the unit and description")

@@ -9,7 +9,11 @@ class HealthSchema(ma.Schema):
     status = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf(["ok", "ready"]),
-        metadata={"description": "`ok` (liveness) or `ready` (readiness).", "example": "ready"},
+        metadata={
+            "description": "`ok` (liveness) or `ready` (readiness).",
+            "example": "ready",
+            "enum_name": "HealthStatus",
+        },
     )
     articles = ma.fields.Integer(
         required=True,

@@ -4,8 +4,8 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    QueryArgsSchema,
     Relation,
-    as_served,
     embed_field,
     entity_filter_field,
     enum_description,
@@ -27,6 +27,8 @@ QUOTE_CHANNELS = {
     "statement": "Made in a statement.",
     "report": "Carried by a news report.",
 }
+# One closed set for the channel of quotes and claims: one `Channel` type in generated clients.
+CHANNEL_DESCRIPTION = enum_description("How words reached the article:", QUOTE_CHANNELS)
 
 
 class QuoteSchema(ma.Schema):
@@ -48,7 +50,10 @@ class QuoteSchema(ma.Schema):
     kind = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf(list(QUOTE_KINDS)),
-        metadata={"description": enum_description("Extent of the quotation:", QUOTE_KINDS)},
+        metadata={
+            "description": enum_description("Extent of the quotation:", QUOTE_KINDS),
+            "enum_name": "QuoteKind",
+        },
     )
     channel = ma.fields.String(
         required=True,
@@ -61,6 +66,8 @@ class QuoteSchema(ma.Schema):
                 QUOTE_CHANNELS,
             ),
             "example": "interview",
+            "enum_name": "Channel",
+            "enum_description": CHANNEL_DESCRIPTION,
         },
     )
     outlet_id = slug_field(
@@ -70,12 +77,12 @@ class QuoteSchema(ma.Schema):
     )
     mentions = mentions_field("The quoted words in the article text.")
     speaker = ma.fields.Nested(
-        as_served(EntitySchema),
+        EntitySchema,
         dump_only=True,
         metadata={"description": "The speaker entity; present with `embed=speaker`."},
     )
     outlet = ma.fields.Nested(
-        as_served(EntitySchema),
+        EntitySchema,
         dump_only=True,
         allow_none=True,
         metadata={"description": "The outlet entity or `null`; present with `embed=outlet`."},
@@ -88,17 +95,17 @@ QUOTE_RELATIONS = {
 }
 
 
-class QuoteViewArgsSchema(ma.Schema):
+class QuoteViewArgsSchema(QueryArgsSchema):
     """Options for how each quote is returned."""
 
     fields_ = fields_field(QuoteSchema)
-    embed = embed_field(QUOTE_RELATIONS)
+    embed = embed_field("Quote", QUOTE_RELATIONS)
 
 
 class QuoteQueryArgsSchema(ListQueryArgsSchema, QuoteViewArgsSchema):
     """Filters, order and options for the quote list."""
 
-    sort = sort_field(["position", "speaker_id", "kind", "id"], "`position`")
+    sort = sort_field("Quote", ["position", "speaker_id", "kind", "id"], "`position`")
 
     speaker = entity_filter_field("Only quotes by this entity id.", "dmitry-peskov")
     q = search_field("the quoted text")

@@ -1,13 +1,15 @@
 """Search across every kind of fact in an article."""
 
 import marshmallow as ma
-from webargs.fields import DelimitedList
 
 from schemas.common import (
     PRINTABLE_PATTERN,
     ListQueryArgsSchema,
     MentionSchema,
+    QueryList,
     enum_description,
+    enum_item,
+    list_forms,
 )
 
 HIT_KINDS = {
@@ -35,11 +37,12 @@ class SearchQueryArgsSchema(ListQueryArgsSchema):
             "example": "Kursk",
         },
     )
-    kind = DelimitedList(
-        ma.fields.String(validate=ma.validate.OneOf(list(HIT_KINDS))),
+    kind = QueryList(
+        enum_item("FactKind", list(HIT_KINDS), "A kind of fact."),
         validate=ma.validate.Length(min=1, max=len(HIT_KINDS)),
         metadata={
-            "description": "Comma-separated kinds of fact to search; all by default.",
+            "description": "Kinds of fact to search; all by default. "
+            + list_forms("kind", "entity", "quote"),
             "example": ["entity", "quote"],
         },
     )
@@ -50,7 +53,13 @@ class SearchHitSchema(ma.Schema):
 
     kind = ma.fields.String(
         required=True,
-        metadata={"description": enum_description("Kind of fact:", HIT_KINDS), "example": "entity"},
+        validate=ma.validate.OneOf(list(HIT_KINDS)),
+        metadata={
+            "description": enum_description("Kind of fact:", HIT_KINDS),
+            "example": "entity",
+            "enum_name": "FactKind",
+            "enum_description": "A kind of fact.",
+        },
     )
     id = ma.fields.String(
         required=True, metadata={"description": "Id of the fact.", "example": "kursk-oblast"}
@@ -72,9 +81,11 @@ class SearchHitSchema(ma.Schema):
     )
     field = ma.fields.String(
         required=True,
+        validate=ma.validate.OneOf(list(HIT_FIELDS)),
         metadata={
             "description": enum_description("Where it matched:", HIT_FIELDS),
             "example": "text",
+            "enum_name": "MatchField",
         },
     )
     match = ma.fields.Nested(

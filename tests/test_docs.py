@@ -72,3 +72,61 @@ def test_readme_lists_every_environment_variable():
 
 def test_readme_names_the_command_that_regenerates_the_openapi_document():
     assert "flask --app api openapi write openapi/openapi.json" in README
+
+
+LISTS = {
+    "/v1/articles": "/v1/articles",
+    ".../entities": "/v1/articles/{article_id}/entities",
+    ".../quotes": "/v1/articles/{article_id}/quotes",
+    ".../figures": "/v1/articles/{article_id}/figures",
+    ".../timeline": "/v1/articles/{article_id}/timeline",
+    ".../claims": "/v1/articles/{article_id}/claims",
+    ".../search": "/v1/articles/{article_id}/search",
+}
+OPTIONS = {"page", "page_size", "sort", "fields", "embed"}
+
+
+def readme_query_table():
+    """The README's table of what each list takes: {list: [sort, fields, embed, filters]}."""
+    lines = README.split("| list | `sort` keys", 1)[1].splitlines()[2:]
+    rows = {}
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        rows[cells[0].strip("`")] = cells[1:]
+    return rows
+
+
+def quoted(cell):
+    return re.findall(r"`([^`]+)`", cell)
+
+
+def test_readme_says_what_each_list_takes_no_more_no_less(client):
+    spec = client.get("/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    rows = readme_query_table()
+    listed = {
+        path
+        for path, item in spec["paths"].items()
+        if item["get"]["operationId"].startswith(("list", "search"))
+    }
+    assert set(rows) == set(LISTS) and set(LISTS.values()) == listed
+    for label, path in LISTS.items():
+        parameters = {
+            parameter["name"]: parameter
+            for parameter in spec["paths"][path]["get"]["parameters"]
+            if parameter.get("in") == "query"
+        }
+
+        def enum(name, parameters=parameters):
+            if name not in parameters:
+                return []
+            items = parameters[name]["schema"]["items"]
+            return schemas[items["$ref"].rsplit("/", 1)[1]]["enum"]
+
+        sort, fields, embed, filters = rows[label]
+        assert quoted(sort) == [key for key in enum("sort") if not key.startswith("-")], label
+        assert (fields == "yes") is ("fields" in parameters), label
+        assert quoted(embed) == enum("embed"), label
+        assert quoted(filters) == [name for name in parameters if name not in OPTIONS], label

@@ -94,6 +94,35 @@ def test_wrong_method_is_405_with_allow(client, template, method):
     assert {"GET", "HEAD", "OPTIONS"} <= {m.strip() for m in response.headers["Allow"].split(",")}
 
 
+# Routes outside the OpenAPI document answer OPTIONS the same way.
+UNDOCUMENTED = ["/", "/docs", "/openapi.json", "/metrics", "/static/reader/reader.css"]
+
+
+@pytest.mark.parametrize("template", TEMPLATES + UNDOCUMENTED)
+def test_options_is_204_with_allow_and_no_body(client, template):
+    response = client.options(template.format(**REAL_IDS))
+    assert response.status_code == 204
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert response.data == b""
+    assert "Content-Type" not in response.headers and "Content-Length" not in response.headers
+    assert "Cache-Control" not in response.headers  # nothing a cache could keep
+
+
+def test_options_on_an_unknown_path_is_404_problem(client):
+    assert_problem(client.options("/v2/nothing"), 404)
+
+
+def test_cors_preflight_still_gets_its_cors_answer(client):
+    """A browser's preflight is answered by flask-cors, not as a plain OPTIONS."""
+    response = client.options(
+        "/v1/articles",
+        headers={"Origin": "https://newsroom.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_unknown_path_is_404_problem(client):
     problem = assert_problem(client.get("/v2/nothing"), 404)
     assert "/v2/nothing" in problem["detail"]

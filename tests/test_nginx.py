@@ -339,6 +339,26 @@ def test_the_apps_compression_reaches_the_client(
     assert len(compressed.body) < len(plain.body)
 
 
+@pytest.mark.parametrize(
+    "accept",
+    ["application/ld+json", 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'],
+)
+def test_absolute_urls_are_each_clients_own_host_and_never_anothers(layout, accept):
+    """Linked data carries absolute URLs built from the Host the client sent, port included;
+    nginx sends that host upstream and keys its cache on it, so a stored document never
+    carries another client's host."""
+    hosts = ["facts.example:8443", "other.example", "facts.example:8443", "other.example"]
+    with Connection(layout["url"], source="127.0.0.19") as connection:
+        replies = [connection.get(ARTICLE, {"Accept": accept, "Host": host}) for host in hosts]
+    for host, reply in zip(hosts, replies, strict=True):
+        assert reply.status == 200
+        document = reply.json()
+        article_id = document["@graph"][0]["@id"] if "@graph" in document else document["id"]
+        assert article_id.startswith(f"http://{host}{ARTICLE}"), (host, article_id)
+    # The repeats came from nginx's cache, each host from its own entry.
+    assert [reply.headers["X-Cache-Status"] for reply in replies[2:]] == ["HIT", "HIT"]
+
+
 def test_cache_answers_repeats_and_hits_carry_no_stale_rate_limit_headers(layout):
     path = f"{ARTICLE}/figures"
     with Connection(layout["url"], source="127.0.0.14") as connection:

@@ -6,7 +6,7 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 
-from conftest import ROOT
+from conftest import ARTICLE_ID, ROOT
 
 COMMITTED = ROOT / "openapi" / "openapi.json"
 REGENERATE = "flask --app api openapi write openapi/openapi.json"
@@ -111,3 +111,89 @@ def test_caching_is_documented_on_every_cached_operation(spec):
             assert {"$ref": "#/components/parameters/IF_NONE_MATCH"} in operation["parameters"]
         # Vary names Accept-Encoding on every kept response worth compressing.
         assert ("Vary" in headers) is cached, path
+
+
+def test_rate_limits_are_documented_on_every_operation_but_the_probes(spec):
+    for path, _method, operation in operations(spec):
+        limited = not path.endswith(("healthz", "readyz"))
+        responses = operation["responses"]
+        assert (responses.get("429") == {"$ref": "#/components/responses/RATE_LIMITED"}) is (
+            limited
+        ), path
+        for status, response in responses.items():
+            if status.startswith("2"):
+                headers = set(resolve(spec, response).get("headers", {}))
+                assert RATE_LIMIT_HEADERS.issubset(headers) is limited, f"{path} {status}"
+    refused = spec["components"]["responses"]["RATE_LIMITED"]
+    assert {"Retry-After", *RATE_LIMIT_HEADERS} == set(refused["headers"])
+    assert list(refused["content"]) == ["application/problem+json"]
+
+
+RATE_LIMIT_HEADERS = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
+
+
+def test_documented_rate_limit_headers_are_the_ones_sent():
+    from api import create_app
+
+    client = create_app({"RATE_LIMIT": "1 per minute"}).test_client()
+    served = client.get("/v1/articles")
+    refused = client.get(f"/v1/articles/{ARTICLE_ID}")
+    assert served.status_code == 200 and refused.status_code == 429
+    assert RATE_LIMIT_HEADERS <= set(served.headers.keys())
+    assert {"Retry-After", *RATE_LIMIT_HEADERS} <= set(refused.headers.keys())
+    for response in (served, refused):
+        for name in RATE_LIMIT_HEADERS:
+            assert int(response.headers[name]) >= 0  # integers, as documented
+    assert not RATE_LIMIT_HEADERS & set(client.get("/healthz").headers.keys())
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/v1/articles/{article_id}/entities", "Entity"),
+        ("/v1/articles/{article_id}/quotes", "Quote"),
+        ("/v1/articles/{article_id}/figures", "Figure"),
+        ("/v1/articles/{article_id}/timeline", "Event"),
+        ("/v1/articles/{article_id}/claims", "Claim"),
+    ],
+)
+def test_whole_objects_have_every_field_required_and_sparse_ones_only_id(spec, client, path, name):
+    whole, sparse = (
+        spec["components"]["schemas"][name],
+        spec["components"]["schemas"][f"Sparse{name}"],
+    )
+    items = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    refs = [f"#/components/schemas/{name}", f"#/components/schemas/Sparse{name}"]
+    assert items["schema"]["items"] == {"anyOf": [{"$ref": ref} for ref in refs]}
+    detail = spec["paths"][path + "/{" + name.lower() + "_id}"]
+    assert detail["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "anyOf": [{"$ref": ref} for ref in refs]
+    }
+    assert sparse["required"] == ["id"]
+    # Without `fields`, every object carries exactly the required fields.
+    url = path.format(article_id=ARTICLE_ID) + "?page_size=100"
+    for item in client.get(url).get_json():
+        assert set(item) == set(whole["required"]), item["id"]
+
+
+def test_closed_values_are_named_enums(spec):
+    schemas = spec["components"]["schemas"]
+    assert schemas["Quote"]["properties"]["channel"]["anyOf"] == [
+        {"$ref": "#/components/schemas/Channel"},
+        {"type": "null"},
+    ]
+    assert None not in schemas["Channel"]["enum"]
+    assert schemas["SearchHit"]["properties"]["kind"]["$ref"].endswith("/FactKind")
+    assert schemas["SearchHit"]["properties"]["field"]["$ref"].endswith("/MatchField")
+    for name, schema in schemas.items():
+        for prop, definition in schema.get("properties", {}).items():
+            # An inline enum would be a separate generated type in each place it appears.
+            assert "enum" not in definition, f"{name}.{prop} is an unnamed enum"
+
+
+def test_conditional_request_headers_say_what_this_api_does(spec):
+    etag = spec["components"]["headers"]["ETAG"]["description"]
+    if_none_match = spec["components"]["parameters"]["IF_NONE_MATCH"]["description"]
+    assert "Tag for the returned entry" not in etag and "If-None-Match" in etag
+    assert "304" in if_none_match
+    assert spec["components"]["parameters"]["IF_NONE_MATCH"]["name"] == "If-None-Match"

@@ -40,11 +40,16 @@ def test_sort_position_is_reading_order(client):
     assert starts == sorted(starts, reverse=True)
 
 
-def test_sort_keys_are_an_enum_in_the_openapi_document(client):
+def test_sort_keys_are_a_named_enum_in_the_openapi_document(client):
     spec = client.get("/openapi.json").get_json()
     parameters = spec["paths"]["/v1/articles/{article_id}/quotes"]["get"]["parameters"]
     sort = next(p for p in parameters if p["name"] == "sort")
-    assert {"position", "-position", "speaker_id", "-kind"} <= set(sort["schema"]["items"]["enum"])
+    assert sort["schema"]["items"] == {"$ref": "#/components/schemas/QuoteSortKey"}
+    keys = spec["components"]["schemas"]["QuoteSortKey"]
+    assert {"position", "-position", "speaker_id", "-kind"} <= set(keys["enum"])
+    # Generators name members from x-enum-varnames: `-kind` is KIND_DESCENDING, not VALUE_6.
+    members = dict(zip(keys["enum"], keys["x-enum-varnames"], strict=True))
+    assert members["-kind"] == "KIND_DESCENDING" and members["position"] == "POSITION"
 
 
 @pytest.mark.parametrize("bad", ["sort=colour", "sort=-", "fields=colour", "embed=speaker"])
@@ -145,27 +150,68 @@ def test_facets_count_what_the_lists_hold(client):
     )
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        f"{ARTICLE}?fields=id",
-        f"{ARTICLE}/text?download=1",
-        f"{ARTICLE}/entities?tpye=person",
-        f"{ARTICLE}/quotes/veles-great-guys?speaker=veles",
-        "/v1/articles?q=x",
-    ],
-)
-def test_unknown_query_parameter_is_422_naming_it(client, url):
+UNKNOWN_PARAMETERS = {
+    # url: the parameters the operation takes, as its 422 lists them
+    f"{ARTICLE}?fields=headline": "no query parameters",
+    f"{ARTICLE}/text?download=1": "no query parameters",
+    f"{ARTICLE}/entities?tpye=person": "fields, page, page_size, sort, type, wikidata, q",
+    f"{ARTICLE}/quotes/veles-great-guys?speaker=veles": "fields, embed",
+    "/v1/articles?q=x": "page, page_size, sort",
+    f"{ARTICLE}/search?q=x&sort=id": "page, page_size, q, kind",
+}
+
+
+@pytest.mark.parametrize(("url", "takes"), UNKNOWN_PARAMETERS.items())
+def test_unknown_query_parameter_gets_one_message_naming_it(client, url, takes):
     response = client.get(url)
     assert response.status_code == 422
-    parameter = url.split("?")[1].split("=")[0]
-    assert parameter in response.get_json()["errors"]["query"]
+    parameter, value = url.split("?")[1].split("&")[-1].split("=")
+    message = "Unknown parameter: this operation takes " + takes + "."
+    assert response.get_json()["errors"]["query"] == {parameter: [message]}
+    detail = response.get_json()["detail"]
+    assert detail == f"Invalid query parameter {parameter!r}: {message}"
+    assert repr(value) not in detail  # `?fields=headline` is about `fields`, not `headline`
 
 
-def test_repeated_parameter_is_422_naming_it(client):
-    response = client.get(f"{ARTICLE}/entities?page=1&page=2")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "fields=name&fields=type",
+        "fields=name,type",
+        "fields=name&fields=type,aliases",
+        "fields=name,type&fields=aliases",
+    ],
+)
+def test_list_parameter_takes_repeated_keys_commas_or_both(client, query):
+    entities = get_json(client, f"{ARTICLE}/entities?{query}&page_size=3")
+    chosen = ["id", *query.replace("fields=", "").replace("&", ",").split(",")]
+    assert entities and all(list(entity) == chosen for entity in entities)
+
+
+def test_every_list_parameter_takes_repeated_keys(client):
+    repeated = get_json(client, f"{ARTICLE}/quotes?embed=speaker&embed=outlet&sort=-kind&sort=id")
+    assert repeated == get_json(client, f"{ARTICLE}/quotes?embed=speaker,outlet&sort=-kind,id")
+    assert all("speaker" in quote and "outlet" in quote for quote in repeated)
+    hits = get_json(client, f"{ARTICLE}/search?q=Kursk&kind=event&kind=quote&page_size=100")
+    assert hits and {hit["kind"] for hit in hits} == {"event"}  # no quote mentions Kursk
+
+
+@pytest.mark.parametrize(
+    "query", ["page=1&page=2", "page_size=5&page_size=5", "type=person&type=place", "q=a&q=b"]
+)
+def test_repeated_single_valued_parameter_is_422_naming_it(client, query):
+    response = client.get(f"{ARTICLE}/entities?{query}")
     assert response.status_code == 422
-    assert "page" in response.get_json()["errors"]["query"]
+    parameter = query.split("=")[0]
+    assert response.get_json()["errors"]["query"] == {
+        parameter: ["Given more than once; this parameter takes one value."]
+    }
+
+
+def test_a_bad_item_of_a_repeated_list_parameter_is_named(client):
+    response = client.get(f"{ARTICLE}/entities?fields=name&fields=colour")
+    assert response.status_code == 422
+    assert "colour" in response.get_json()["detail"] or "item 1" in response.get_json()["detail"]
 
 
 def test_link_header_keeps_the_query_options(client):

@@ -1,0 +1,108 @@
+"""The facts of an article as W3C Web Annotations, for annotation tools and NLP pipelines.
+
+`annotation_page(article)` is one `AnnotationPage` (W3C Web Annotation Data Model) holding an
+`Annotation` for every mention of every fact, in text order. Its target is the article's text
+URL, narrowed by a `TextPositionSelector` (code point offsets, as the API's spans) and a
+`TextQuoteSelector` (the exact words with enough text before and after to occur once), so a
+tool can anchor it by either. Its bodies: the fact's API URL (`identifying` what the words
+refer to), its kind (`classifying`) and its label (`describing`).
+
+One annotation per mention, not per fact: tools that load annotations (Hypothesis, Recogito,
+and NLP pipelines that read span lists) treat an annotation as one highlighted stretch of
+text, and a fact with several mentions as several targets is a form they mostly ignore or
+merge. Each mention's annotation links the same fact, so a fact is still one resource.
+
+The `@context` is W3C's (`http://www.w3.org/ns/anno.jsonld`), as the model requires; its text
+ships with the package (`api/contexts/anno.jsonld`, `ANNO_CONTEXT_FILE`) so that tests and
+clients can expand the page without fetching anything. URLs are absolute, built from the URL
+of the request, like the JSON-LD's (see api.jsonld). The renderer registry serves the page
+(api.renderers, `ANNOTATION_MEDIA_TYPE`).
+"""
+
+from pathlib import Path
+
+from api.links import article_url, fact_url, text_url
+from api.store import FACT_KINDS, SINGULAR, fact_label
+
+ANNO_CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
+ANNO_CONTEXT_FILE = Path(__file__).parent / "contexts" / "anno.jsonld"
+# The media type that asks for this representation (RFC 6906 profile of JSON-LD).
+ANNOTATION_MEDIA_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT_URL}"'
+# Characters of text before and after the quoted words: enough to anchor them in a text that
+# has changed a little; more when the words with that much context occur twice.
+QUOTE_CONTEXT = 32
+
+
+def quote_selector(text, start, end):
+    """A TextQuoteSelector for text[start:end]: the words, with context that occurs once."""
+    exact = text[start:end]
+    length = QUOTE_CONTEXT
+    while True:
+        prefix, suffix = text[max(0, start - length) : start], text[end : end + length]
+        quoted = prefix + exact + suffix
+        first = text.find(quoted)
+        unique = text.find(quoted, first + 1) == -1
+        if unique or (len(prefix) == start and len(suffix) == len(text) - end):
+            break
+        length *= 2
+    selector = {"type": "TextQuoteSelector", "exact": exact}
+    if prefix:
+        selector["prefix"] = prefix
+    if suffix:
+        selector["suffix"] = suffix
+    return selector
+
+
+def mention_annotation(article, kind, fact, mention):
+    """The Annotation of one mention of one fact (`kind`: entities, quotes, ..., claims)."""
+    start, end = mention["start"], mention["end"]
+    fact_iri = fact_url(article.id, SINGULAR[kind], fact["id"], external=True)
+    return {
+        # One mention of a fact: a fragment of the fact's URL, stable as long as the span is.
+        "id": f"{fact_iri}#mention-{start}-{end}",
+        "type": "Annotation",
+        "motivation": "identifying",
+        "body": [
+            {"type": "SpecificResource", "source": fact_iri, "purpose": "identifying"},
+            {"type": "TextualBody", "value": SINGULAR[kind], "purpose": "classifying"},
+            {
+                "type": "TextualBody",
+                "value": fact_label(kind, fact),
+                "format": "text/plain",
+                "purpose": "describing",
+            },
+        ],
+        "target": {
+            "type": "SpecificResource",
+            "source": text_url(article.id, external=True),
+            "selector": [
+                {"type": "TextPositionSelector", "start": start, "end": end},
+                quote_selector(article.text, start, end),
+            ],
+        },
+    }
+
+
+def annotation_page(article):
+    """Every mention of every fact of `article` as a W3C `AnnotationPage`, in text order.
+
+    For `Accept: application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"` at the
+    article's URL (`ANNOTATION_MEDIA_TYPE`). The page's id is that URL with `#annotations`:
+    the article's URL itself names the article (the `NewsArticle` of the schema.org JSON-LD).
+    """
+    mentions = [
+        (mention["start"], mention["end"], FACT_KINDS.index(kind), kind, fact, mention)
+        for kind in FACT_KINDS
+        for fact in getattr(article, kind)
+        for mention in fact["mentions"]
+    ]
+    mentions.sort(key=lambda item: item[:3])
+    return {
+        "@context": ANNO_CONTEXT_URL,
+        "id": f"{article_url(article.id, external=True)}#annotations",
+        "type": "AnnotationPage",
+        "startIndex": 0,
+        "items": [
+            mention_annotation(article, kind, fact, mention) for *_, kind, fact, mention in mentions
+        ],
+    }

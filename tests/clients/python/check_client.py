@@ -1,0 +1,293 @@
+"""Call every operation through the client openapi-python-client generates, unmodified.
+
+Run by tests/test_clients.py against gunicorn, with the generated package
+`article_facts_api_client` importable: `python check_client.py BASE_URL`. Every call checks
+what came back; mypy (--strict) checks this script against the generated types. It exits
+non-zero on the first wrong answer.
+"""
+
+import hashlib
+import sys
+from typing import Any, TypeVar
+
+from article_facts_api_client import Client
+from article_facts_api_client.api.articles import get_article, get_article_text, list_articles
+from article_facts_api_client.api.claims import get_claim, list_claims
+from article_facts_api_client.api.entities import get_entity, list_entities
+from article_facts_api_client.api.figures import get_figure, list_figures
+from article_facts_api_client.api.health import check_liveness, check_readiness
+from article_facts_api_client.api.quotes import get_quote, list_quotes
+from article_facts_api_client.api.search import search_facts
+from article_facts_api_client.api.timeline import get_event, list_events
+from article_facts_api_client.models import (
+    Article,
+    ArticleSortKey,
+    ArticleSummary,
+    Channel,
+    Claim,
+    ClaimEmbed,
+    ClaimField,
+    ClaimMode,
+    ClaimPolarity,
+    ClaimSortKey,
+    Entity,
+    EntityField,
+    EntitySortKey,
+    EntityType,
+    Event,
+    EventEmbed,
+    EventSortKey,
+    FactKind,
+    Figure,
+    FigureEmbed,
+    FigureField,
+    FigureSortKey,
+    Health,
+    HealthStatus,
+    MatchField,
+    Problem,
+    ProblemErrors,
+    Quote,
+    QuoteEmbed,
+    QuoteKind,
+    SearchHit,
+    SparseClaim,
+    SparseEntity,
+    SparseFigure,
+)
+from article_facts_api_client.types import Unset
+
+ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
+T = TypeVar("T")
+
+
+def expect(value: object, kind: type[T]) -> T:
+    """The value, which must be of the given type."""
+    assert isinstance(value, kind), f"expected {kind.__name__}, got {value!r}"
+    return value
+
+
+def expect_list(value: object, kind: type[T]) -> list[T]:
+    """The value, which must be a list of the given type."""
+    assert isinstance(value, list), f"expected a list, got {value!r}"
+    return [expect(item, kind) for item in value]
+
+
+def check(client: Client) -> None:
+    """Every operation, with lists given several values, embed, sort and filters."""
+    assert expect(check_liveness.sync(client=client), Health).status is HealthStatus.OK
+    assert expect(check_readiness.sync(client=client), Health).status is HealthStatus.READY
+
+    summaries = expect_list(
+        list_articles.sync(client=client, sort=[ArticleSortKey.ID_DESCENDING]), ArticleSummary
+    )
+    assert ARTICLE_ID in [summary.id for summary in summaries]
+
+    article = expect(get_article.sync(ARTICLE_ID, client=client), Article)
+    text = expect(get_article_text.sync(ARTICLE_ID, client=client), str)
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == article.sha256
+    assert len(text) == article.text_length
+
+    # A sparse fieldset with two fields, given as a list: the client repeats the key.
+    people = list_entities.sync(
+        ARTICLE_ID,
+        client=client,
+        type_=EntityType.PERSON,
+        fields=[EntityField.NAME, EntityField.TYPE],
+        sort=[EntitySortKey.NAME_DESCENDING],
+        page_size=100,
+    )
+    sparse_people = expect_list(people, SparseEntity)
+    names = [expect(person.name, str) for person in sparse_people]
+    assert len(names) == article.facets.entities_by_type["person"], names
+    assert names == sorted(names, reverse=True), names
+    assert all(person.type_ is EntityType.PERSON for person in sparse_people)
+
+    # Entities with a Wikidata item, then the one entity with a given item.
+    identified = expect_list(
+        list_entities.sync(
+            ARTICLE_ID,
+            client=client,
+            wikidata="true",
+            fields=[EntityField.NAME, EntityField.WIKIDATA],
+            page_size=100,
+        ),
+        SparseEntity,
+    )
+    assert identified and all(isinstance(entity.wikidata, str) for entity in identified)
+    north_korea = expect_list(
+        list_entities.sync(ARTICLE_ID, client=client, wikidata="Q423"), Entity
+    )
+    assert [entity.id for entity in north_korea] == ["north-korea"]
+
+    veles = expect(get_entity.sync(ARTICLE_ID, "veles", client=client), Entity)
+    assert veles.name == "Veles" and veles.type_ is EntityType.PERSON
+    for mention in veles.mentions:
+        assert text[mention.start : mention.end] == mention.text
+
+    quotes = expect_list(
+        list_quotes.sync(
+            ARTICLE_ID,
+            client=client,
+            speaker="dmitry-peskov",
+            embed=[QuoteEmbed.SPEAKER, QuoteEmbed.OUTLET],
+        ),
+        Quote,
+    )
+    assert len(quotes) == 2
+    for quote in quotes:
+        assert expect(quote.speaker, Entity).id == quote.speaker_id == "dmitry-peskov"
+        assert quote.channel is None or isinstance(quote.channel, Channel)
+        assert quote.kind in (QuoteKind.FULL, QuoteKind.PARTIAL)
+
+    learning = expect(
+        get_quote.sync(
+            ARTICLE_ID, "skibytsky-they-are-learning", client=client, embed=[QuoteEmbed.OUTLET]
+        ),
+        Quote,
+    )
+    assert learning.channel is Channel.INTERVIEW
+    assert expect(learning.outlet, Entity).name == "Reuters"
+
+    figures = expect_list(
+        list_figures.sync(
+            ARTICLE_ID,
+            client=client,
+            source="vadym-skibytsky",
+            sort=[FigureSortKey.VALUE_DESCENDING],
+            embed=[FigureEmbed.SOURCES, FigureEmbed.ENTITIES],
+        ),
+        Figure,
+    )
+    values = [figure.value for figure in figures]
+    assert values == sorted(values, reverse=True) and values[0] == 6500000, values
+    for figure in figures:
+        assert not isinstance(figure.sources, Unset)  # asked for with embed
+        assert [source.id for source in figure.sources] == figure.source_ids
+
+    total = expect(
+        get_figure.sync(
+            ARTICLE_ID,
+            "artillery-shells-total",
+            client=client,
+            fields=[FigureField.VALUE, FigureField.UNIT],
+        ),
+        SparseFigure,
+    )
+    assert (total.id, total.value, total.unit) == (
+        "artillery-shells-total",
+        6500000,
+        "artillery shells",
+    )
+    assert isinstance(total.description, Unset)  # not asked for, not sent
+
+    events = expect_list(
+        list_events.sync(
+            ARTICLE_ID,
+            client=client,
+            from_="2024",
+            to="2024",
+            embed=[EventEmbed.ENTITIES, EventEmbed.QUOTES],
+            sort=[EventSortKey.DATE, EventSortKey.ID_DESCENDING],
+        ),
+        Event,
+    )
+    assert events and all(event.date.startswith("2024") for event in events)
+    for event in events:
+        assert not isinstance(event.entities, Unset)  # asked for with embed
+        assert [entity.id for entity in event.entities] == event.entity_ids
+
+    assault = expect(get_event.sync(ARTICLE_ID, "ukraine-assaults-kursk", client=client), Event)
+    assert assault.date == "2024-08"
+
+    claims = expect_list(
+        list_claims.sync(
+            ARTICLE_ID,
+            client=client,
+            claimant="vadym-skibytsky",
+            mode=ClaimMode.INDIRECT,
+            embed=[ClaimEmbed.CLAIMANTS, ClaimEmbed.FIGURES],
+            sort=[ClaimSortKey.POLARITY, ClaimSortKey.ID_DESCENDING],
+        ),
+        Claim,
+    )
+    assert [claim.id for claim in claims] == [
+        "skibytsky-shells-since-2023",
+        "skibytsky-millions-of-shells",
+    ]
+    for claim in claims:
+        assert claim.mode is ClaimMode.INDIRECT and claim.polarity is ClaimPolarity.ASSERTED
+        assert text[claim.content.start : claim.content.end] == claim.content.text
+        assert not isinstance(claim.claimants, Unset)  # asked for with embed
+        assert [claimant.id for claimant in claim.claimants] == claim.claimant_ids
+        assert not isinstance(claim.figures, Unset)
+        assert [figure.id for figure in claim.figures] == claim.figure_ids
+
+    denied = expect_list(
+        list_claims.sync(
+            ARTICLE_ID,
+            client=client,
+            polarity=ClaimPolarity.DENIED,
+            fields=[ClaimField.SUMMARY, ClaimField.CLAIMANT_IDS],
+        ),
+        SparseClaim,
+    )
+    assert denied and all(claim.claimant_ids == ["north-korea"] for claim in denied)
+    assert all(isinstance(claim.mode, Unset) for claim in denied)  # not asked for
+
+    ties = expect(
+        get_claim.sync(
+            ARTICLE_ID,
+            "kim-ties-will-continue",
+            client=client,
+            embed=[ClaimEmbed.QUOTES, ClaimEmbed.EVENTS],
+        ),
+        Claim,
+    )
+    assert ties.channel is Channel.STATEMENT and ties.mode is ClaimMode.PARTIAL
+    assert not isinstance(ties.quotes, Unset) and not isinstance(ties.events, Unset)
+    assert [quote.id for quote in ties.quotes] == ties.quote_ids
+    assert [event.id for event in ties.events] == ties.event_ids
+
+    hits = expect_list(
+        search_facts.sync(
+            ARTICLE_ID, client=client, q="Kursk", kind=[FactKind.EVENT, FactKind.ENTITY]
+        ),
+        SearchHit,
+    )
+    assert hits and {hit.kind for hit in hits} <= {FactKind.EVENT, FactKind.ENTITY}
+    for hit in hits:
+        if hit.field is MatchField.TEXT:
+            assert hit.match is not None and text[hit.match.start : hit.match.end] == hit.match.text
+
+
+def check_conditional_request(client: Client) -> None:
+    """An ETag sent back in If-None-Match gets a 304 with no body."""
+    first = get_entity.sync_detailed(ARTICLE_ID, "veles", client=client)
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    again = get_entity.sync_detailed(ARTICLE_ID, "veles", client=client, if_none_match=etag)
+    assert again.status_code == 304 and again.content == b"", again
+
+
+def check_errors(client: Client) -> None:
+    """A 404 and a 422 come back as problem details naming what was wrong."""
+    missing = expect(get_entity.sync(ARTICLE_ID, "no-such-entity", client=client), Problem)
+    assert missing.status == 404 and "no-such-entity" in missing.detail
+    invalid = expect(list_entities.sync(ARTICLE_ID, client=client, page_size=0), Problem)
+    assert invalid.status == 422 and "page_size" in invalid.detail
+    errors: Any = expect(invalid.errors, ProblemErrors).to_dict()
+    assert "page_size" in errors["query"], errors
+
+
+def main() -> None:
+    """Check every operation against the server at the URL given as the only argument."""
+    client = Client(base_url=sys.argv[1], raise_on_unexpected_status=True)
+    check(client)
+    check_conditional_request(client)
+    check_errors(client)
+    print("python client: every operation answered as documented")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+// Call every operation through openapi-fetch, typed by the paths openapi-typescript generates
+// from the served document, unmodified. Run by tests/test_clients.py against gunicorn:
+// `node check-client.js BASE_URL` after `tsc` (strict) compiled it with the generated
+// schema.d.ts beside it. Every call checks what came back; it exits non-zero on the first
+// wrong answer.
+import { createHash } from "node:crypto";
+
+import createClient from "openapi-fetch";
+
+import type { components, paths } from "./schema.js";
+
+type Schemas = components["schemas"];
+const ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines";
+const article = { path: { article_id: ARTICLE_ID } };
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) {
+    throw new Error(message);
+  }
+}
+
+function isWhole<Whole extends object>(item: object, required: keyof Whole): item is Whole {
+  return required in item;
+}
+
+// JSON answers (not the CSV of lists): `data` and `error` get the document's JSON types,
+// problems (application/problem+json) included.
+const client = createClient<paths, `application/${string}json`>({ baseUrl: process.argv[2] });
+
+async function checkEveryOperation(): Promise<void> {
+  const live = await client.GET("/healthz");
+  check(live.data?.status === "ok", `liveness: ${JSON.stringify(live.data)}`);
+  const ready = await client.GET("/readyz");
+  check(ready.data?.status === "ready", `readiness: ${JSON.stringify(ready.data)}`);
+
+  const summaries = await client.GET("/v1/articles", { params: { query: { sort: ["-id"] } } });
+  check(summaries.data?.some((summary) => summary.id === ARTICLE_ID), "article list");
+
+  const metadata = await client.GET("/v1/articles/{article_id}", { params: article });
+  const text = await client.GET("/v1/articles/{article_id}/text", {
+    params: article,
+    parseAs: "text",
+  });
+  // The article's URL also serves JSON-LD (an object): the metadata is the one with `sha256`.
+  check(metadata.data && isWhole<Schemas["Article"]>(metadata.data, "sha256"), "metadata");
+  check(text.data !== undefined, "text");
+  const digest = createHash("sha256").update(text.data, "utf8").digest("hex");
+  check(digest === metadata.data.sha256, "the text's SHA-256 is the article's");
+
+  // Two fields and a descending sort: openapi-fetch repeats the key for each list item.
+  const people = await client.GET("/v1/articles/{article_id}/entities", {
+    params: {
+      ...article,
+      query: { type: "person", fields: ["name", "type"], sort: ["-name"], page_size: 100 },
+    },
+  });
+  check(people.data, "people");
+  const names = people.data.map((person) => person.name ?? "");
+  check(names.length === metadata.data.facets.entities_by_type.person, `people: ${names}`);
+  check(names.join() === [...names].sort().reverse().join(), `sorted by -name: ${names}`);
+  check(people.data.every((person) => Object.keys(person).join() === "id,name,type"), "fields");
+
+  // Entities with a Wikidata item, then the one entity with a given item.
+  const identified = await client.GET("/v1/articles/{article_id}/entities", {
+    params: { ...article, query: { wikidata: "true", fields: ["name", "wikidata"] } },
+  });
+  check(identified.data?.length, "entities with a Wikidata item");
+  check(identified.data.every((entity) => typeof entity.wikidata === "string"), "QIDs");
+  const northKorea = await client.GET("/v1/articles/{article_id}/entities", {
+    params: { ...article, query: { wikidata: "Q423" } },
+  });
+  check(northKorea.data?.map((entity) => entity.id).join() === "north-korea", "Q423");
+
+  const veles = await client.GET("/v1/articles/{article_id}/entities/{entity_id}", {
+    params: { path: { ...article.path, entity_id: "veles" } },
+  });
+  check(veles.data && isWhole<Schemas["Entity"]>(veles.data, "mentions"), "whole entity");
+  for (const mention of veles.data.mentions) {
+    check([...text.data].slice(mention.start, mention.end).join("") === mention.text, "span");
+  }
+
+  const quotes = await client.GET("/v1/articles/{article_id}/quotes", {
+    params: { ...article, query: { speaker: "dmitry-peskov", embed: ["speaker", "outlet"] } },
+  });
+  check(quotes.data?.length === 2, "two quotes by Peskov");
+  for (const quote of quotes.data) {
+    check(quote.speaker?.id === quote.speaker_id, "speaker embedded");
+    check("outlet" in quote, "outlet embedded, null where there is none");
+  }
+
+  const learning = await client.GET("/v1/articles/{article_id}/quotes/{quote_id}", {
+    params: {
+      path: { ...article.path, quote_id: "skibytsky-they-are-learning" },
+      query: { embed: ["outlet"] },
+    },
+  });
+  const channel: Schemas["Channel"] | null | undefined = learning.data?.channel;
+  check(channel === "interview" && learning.data?.outlet?.name === "Reuters", "quote, outlet");
+
+  const figures = await client.GET("/v1/articles/{article_id}/figures", {
+    params: {
+      ...article,
+      query: { source: "vadym-skibytsky", sort: ["-value"], embed: ["sources", "entities"] },
+    },
+  });
+  check(figures.data, "figures");
+  const values = figures.data.map((figure) => figure.value ?? 0);
+  const descending = [...values].sort((a, b) => b - a);
+  check(values[0] === 6500000 && values.join() === descending.join(), `-value: ${values}`);
+  for (const figure of figures.data) {
+    const sources = figure.sources?.map((source) => source.id);
+    check(sources?.join() === figure.source_ids?.join(), "sources embedded");
+  }
+
+  const total = await client.GET("/v1/articles/{article_id}/figures/{figure_id}", {
+    params: {
+      path: { ...article.path, figure_id: "artillery-shells-total" },
+      query: { fields: ["value", "unit"] },
+    },
+  });
+  check(
+    JSON.stringify(total.data) ===
+      JSON.stringify({ id: "artillery-shells-total", value: 6500000, unit: "artillery shells" }),
+    `sparse figure: ${JSON.stringify(total.data)}`,
+  );
+
+  const events = await client.GET("/v1/articles/{article_id}/timeline", {
+    params: {
+      ...article,
+      query: { from: "2024", to: "2024", embed: ["entities", "quotes"], sort: ["date", "-id"] },
+    },
+  });
+  check(events.data?.length, "events of 2024");
+  for (const event of events.data) {
+    check(event.date?.startsWith("2024"), `an event of 2024: ${event.date}`);
+    const entities = event.entities?.map((entity) => entity.id);
+    check(entities?.join() === event.entity_ids?.join(), "entities embedded");
+  }
+
+  const assault = await client.GET("/v1/articles/{article_id}/timeline/{event_id}", {
+    params: { path: { ...article.path, event_id: "ukraine-assaults-kursk" } },
+  });
+  const precision: Schemas["DatePrecision"] | undefined = assault.data?.precision;
+  check(assault.data?.date === "2024-08" && precision === "month", "event");
+
+  const claims = await client.GET("/v1/articles/{article_id}/claims", {
+    params: {
+      ...article,
+      query: {
+        claimant: "vadym-skibytsky",
+        mode: "indirect",
+        embed: ["claimants", "figures"],
+        sort: ["polarity", "-id"],
+      },
+    },
+  });
+  check(claims.data, "claims");
+  const claimIds = claims.data.map((claim) => claim.id).join();
+  check(claimIds === "skibytsky-shells-since-2023,skibytsky-millions-of-shells", claimIds);
+  for (const claim of claims.data) {
+    check(isWhole<Schemas["Claim"]>(claim, "content"), "whole claim");
+    const mode: Schemas["ClaimMode"] = claim.mode;
+    const polarity: Schemas["ClaimPolarity"] = claim.polarity;
+    check(mode === "indirect" && polarity === "asserted", `${mode} ${polarity}`);
+    const content = [...text.data].slice(claim.content.start, claim.content.end).join("");
+    check(content === claim.content.text, "content span");
+    const claimants = claim.claimants?.map((entity) => entity.id);
+    check(claimants?.join() === claim.claimant_ids.join(), "claimants embedded");
+    const stated = claim.figures?.map((figure) => figure.id);
+    check(stated?.join() === claim.figure_ids.join(), "figures embedded");
+  }
+
+  const ties = await client.GET("/v1/articles/{article_id}/claims/{claim_id}", {
+    params: {
+      path: { ...article.path, claim_id: "kim-ties-will-continue" },
+      query: { embed: ["quotes", "events"] },
+    },
+  });
+  check(ties.data && isWhole<Schemas["Claim"]>(ties.data, "content"), "whole claim");
+  const claimChannel: Schemas["Channel"] | null = ties.data.channel;
+  check(claimChannel === "statement" && ties.data.mode === "partial", "claim channel, mode");
+  check(ties.data.quotes?.map((quote) => quote.id).join() === ties.data.quote_ids.join(), "quotes");
+  check(ties.data.events?.map((event) => event.id).join() === ties.data.event_ids.join(), "events");
+
+  const hits = await client.GET("/v1/articles/{article_id}/search", {
+    params: { ...article, query: { q: "Kursk", kind: ["event", "entity"] } },
+  });
+  check(hits.data?.length, "search hits");
+  for (const hit of hits.data) {
+    const kind: Schemas["FactKind"] = hit.kind;
+    check(kind === "event" || kind === "entity", `hit kind ${kind}`);
+    if (hit.field === "text") {
+      const match = hit.match;
+      check(match, "a text hit has its span");
+      check([...text.data].slice(match.start, match.end).join("") === match.text, "match");
+    }
+  }
+}
+
+async function checkConditionalRequest(): Promise<void> {
+  const path = { ...article.path, entity_id: "veles" };
+  const first = await client.GET("/v1/articles/{article_id}/entities/{entity_id}", {
+    params: { path },
+  });
+  const etag = first.response.headers.get("ETag");
+  check(first.response.status === 200 && etag, "an ETag");
+  const again = await client.GET("/v1/articles/{article_id}/entities/{entity_id}", {
+    params: { path, header: { "If-None-Match": etag } },
+  });
+  const status = again.response.status;
+  check(status === 304 && again.data === undefined, `304, no body: ${status}`);
+}
+
+async function checkErrors(): Promise<void> {
+  const missing = await client.GET("/v1/articles/{article_id}/entities/{entity_id}", {
+    params: { path: { ...article.path, entity_id: "no-such-entity" } },
+  });
+  const problem: Schemas["Problem"] | undefined = missing.error;
+  check(problem?.status === 404 && problem.detail.includes("no-such-entity"), "404 problem");
+  const invalid = await client.GET("/v1/articles/{article_id}/entities", {
+    params: { ...article, query: { page_size: 0 } },
+  });
+  check(invalid.error?.status === 422 && invalid.error.detail.includes("page_size"), "422 problem");
+  const mediaType = invalid.response.headers.get("Content-Type");
+  check(mediaType === "application/problem+json", `a problem document: ${mediaType}`);
+}
+
+await checkEveryOperation();
+await checkConditionalRequest();
+await checkErrors();
+console.log("typescript client: every operation answered as documented");
