@@ -20,11 +20,13 @@ them with gunicorn's):
 - `ARTICLE_FACTS_CORS_ORIGINS`: origins whose scripts may read responses ("*" by default).
 """
 
+import http
 from pathlib import Path
 
 import flask_smorest
 import flask_swagger_ui
 from flask import Blueprint, Flask, request
+from flask_smorest.utils import prepare_response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import articles, claims, entities, figures, health, quotes, reader, search, timeline
@@ -140,13 +142,21 @@ class Api(flask_smorest.Api):
         return handle_http_exception(error)
 
     def _register_responses(self):
-        # Error responses are documented as application/problem+json, which is what they are.
-        default_content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
-        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_CONTENT_TYPE
-        try:
-            super()._register_responses()
-        finally:
-            self.DEFAULT_RESPONSE_CONTENT_TYPE = default_content_type
+        """flask-smorest's response components, each as this API sends it: problems as
+        application/problem+json, and every one with the request id the core sets on it."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase, "headers": {"X-Request-ID": "REQUEST_ID"}}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {
+            "description": "Default error response",
+            "schema": self.ERROR_SCHEMA,
+            "headers": {"X-Request-ID": "REQUEST_ID"},
+        }
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def _init_spec(self, **kwargs):
         super()._init_spec(**kwargs)

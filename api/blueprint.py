@@ -65,6 +65,7 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args, rate_limited=True, **kwargs):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(self._prepare_representations_doc)
+        self._prepare_doc_cbks.append(self._prepare_request_id_doc)
         if rate_limited:
             self._prepare_doc_cbks.append(self._prepare_rate_limit_doc)
 
@@ -107,6 +108,13 @@ class Blueprint(flask_smorest.Blueprint):
                 response.setdefault("headers", {}).update(
                     {"Cache-Control": "CACHE_CONTROL", "Vary": "VARY"}
                 )
+        return doc
+
+    @staticmethod
+    def _prepare_request_id_doc(doc, doc_info, **kwargs):
+        # The serving core sets it on every answer, whichever step gave it.
+        for status in doc_info.get("success_status_codes", []):
+            doc["responses"][status].setdefault("headers", {})["X-Request-ID"] = "REQUEST_ID"
         return doc
 
     @staticmethod

@@ -59,9 +59,10 @@ RATE_LIMITED_RESPONSE = "RATE_LIMITED"
 
 ETAG_HEADER = {
     "description": "Strong entity tag of this representation: a hash of its bytes, the same "
-    "for the same URL, `Accept` and data. Send it back in `If-None-Match` to revalidate. A "
-    'proxy that compresses the body may turn it into a weak tag (`W/"..."`), which '
-    "revalidates the same way.",
+    "for the same URL, `Accept` and data; a gzip or Brotli copy (`Content-Encoding`) has a tag "
+    "of its own, the plain one with `-gzip` or `-br`. Send it back in `If-None-Match` to "
+    'revalidate. A proxy that compresses the body may turn it into a weak tag (`W/"..."`), '
+    "which revalidates the same way.",
     "schema": {"type": "string"},
     "example": '"abbf8864580978949fba228a59b99bb7"',
 }
@@ -72,6 +73,16 @@ IF_NONE_MATCH_PARAMETER = {
     "`W/` tag matches too), the answer is `304 Not Modified` with no body.",
     "schema": {"type": "string"},
     "example": '"abbf8864580978949fba228a59b99bb7"',
+}
+
+
+REQUEST_ID_HEADER = {
+    "description": "The id of this request, also written in the server's logs: the "
+    "`X-Request-ID` the request carried if it is a plain token (letters, digits, `.`, `_`, `:`, "
+    "`-`, at most 128), else a new one of 32 hexadecimal digits. Quote it when reporting a "
+    "problem.",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+    "example": "7d3c0b6e-readme",
 }
 
 
@@ -107,6 +118,11 @@ def document_conditional_requests(spec):
     spec.components.header("ETAG", ETAG_HEADER, lazy=True)
 
 
+def document_request_ids(spec):
+    """The X-Request-ID header component, on every response (see api.blueprint)."""
+    spec.components.header("REQUEST_ID", REQUEST_ID_HEADER, lazy=True)
+
+
 def document_rate_limits(spec):
     """The rate-limit header components and the 429 problem response."""
     for component, header in RATE_LIMIT_HEADERS.values():
@@ -121,6 +137,7 @@ def document_rate_limits(spec):
             # Header components by name: apispec resolves (and registers) each one used.
             "headers": {
                 "Retry-After": "RETRY_AFTER",
+                "X-Request-ID": "REQUEST_ID",
                 **{name: component for name, (component, _) in RATE_LIMIT_HEADERS.items()},
             },
             "content": {"application/problem+json": {"schema": ProblemSchema}},
@@ -133,3 +150,4 @@ def init_openapi(api):
     """Teach flask-smorest's spec the named enums and the rate-limit documentation."""
     api.ma_plugin.converter.add_attribute_function(named_enum)
     document_rate_limits(api.spec)
+    document_request_ids(api.spec)

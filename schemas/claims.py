@@ -8,6 +8,7 @@ from schemas.common import (
     QueryArgsSchema,
     Relation,
     embed_field,
+    embedded_field,
     entity_filter_field,
     enum_description,
     fact_id_field,
@@ -21,7 +22,7 @@ from schemas.common import (
 from schemas.entities import EntitySchema
 from schemas.events import EventSchema
 from schemas.figures import FigureSchema
-from schemas.quotes import CHANNEL_DESCRIPTION, QUOTE_CHANNELS, QuoteSchema
+from schemas.quotes import QuoteSchema, channel_field
 
 CLAIM_MODES = {
     "direct": "The claim is a quotation: `content` is the quoted words.",
@@ -97,21 +98,7 @@ class ClaimSchema(ma.Schema):
             "enum_name": "ClaimPolarity",
         },
     )
-    channel = ma.fields.String(
-        required=True,
-        allow_none=True,
-        validate=ma.validate.OneOf(list(QUOTE_CHANNELS)),
-        metadata={
-            "description": enum_description(
-                "How the claim reached the article, where the text says so (`null` where it "
-                "does not):",
-                QUOTE_CHANNELS,
-            ),
-            "example": "interview",
-            "enum_name": "Channel",
-            "enum_description": CHANNEL_DESCRIPTION,
-        },
-    )
+    channel = channel_field("How the claim reached the article")
     outlet_id = slug_field(
         'Id of the news outlet that carried the claim, where the text names one ("told '
         'Reuters", "The Telegraph recalls").',
@@ -135,32 +122,13 @@ class ClaimSchema(ma.Schema):
         "the cue and the content of that statement; the one holding `cue` and `content` states "
         "it in full, the others restate it (the standfirst)."
     )
-    claimants = ma.fields.List(
-        ma.fields.Nested(EntitySchema),
-        dump_only=True,
-        metadata={"description": "The claimant entities; present with `embed=claimants`."},
+    claimants = embedded_field("claimants", EntitySchema, "The claimant entities")
+    outlet = embedded_field(
+        "outlet", EntitySchema, "The outlet entity or `null`", many=False, allow_none=True
     )
-    outlet = ma.fields.Nested(
-        EntitySchema,
-        dump_only=True,
-        allow_none=True,
-        metadata={"description": "The outlet entity or `null`; present with `embed=outlet`."},
-    )
-    quotes = ma.fields.List(
-        ma.fields.Nested(QuoteSchema),
-        dump_only=True,
-        metadata={"description": "The quotes it carries; present with `embed=quotes`."},
-    )
-    figures = ma.fields.List(
-        ma.fields.Nested(FigureSchema),
-        dump_only=True,
-        metadata={"description": "The figures it states; present with `embed=figures`."},
-    )
-    events = ma.fields.List(
-        ma.fields.Nested(EventSchema),
-        dump_only=True,
-        metadata={"description": "The events it reports; present with `embed=events`."},
-    )
+    quotes = embedded_field("quotes", QuoteSchema, "The quotes it carries")
+    figures = embedded_field("figures", FigureSchema, "The figures it states")
+    events = embedded_field("events", EventSchema, "The events it reports")
 
 
 CLAIM_RELATIONS = {

@@ -252,6 +252,14 @@ class Relation(NamedTuple):
     description: str
 
 
+def embedded_field(name, schema_class, what, *, many=True, allow_none=False):
+    """The related object (or list) that `embed=<name>` puts inline; absent without it."""
+    metadata = {"description": f"{what}; present with `embed={name}`."}
+    if many:
+        return ma.fields.List(ma.fields.Nested(schema_class), dump_only=True, metadata=metadata)
+    return ma.fields.Nested(schema_class, dump_only=True, allow_none=allow_none, metadata=metadata)
+
+
 def embed_field(subject, relations):
     """`embed`: related objects to return inline, beside the ids that name them."""
     names = list(relations)

@@ -7,6 +7,7 @@ from schemas.common import (
     QueryArgsSchema,
     Relation,
     embed_field,
+    embedded_field,
     entity_filter_field,
     enum_description,
     fact_id_field,
@@ -76,21 +77,9 @@ class EventSchema(ma.Schema):
     quote_ids = slug_list_field("Ids of quotes the event produced.", [])
     figure_ids = slug_list_field("Ids of figures that describe the event.", [])
     mentions = mentions_field("The words of the article that place the event in time.")
-    entities = ma.fields.List(
-        ma.fields.Nested(EntitySchema),
-        dump_only=True,
-        metadata={"description": "The entities involved; present with `embed=entities`."},
-    )
-    quotes = ma.fields.List(
-        ma.fields.Nested(QuoteSchema),
-        dump_only=True,
-        metadata={"description": "The quotes it produced; present with `embed=quotes`."},
-    )
-    figures = ma.fields.List(
-        ma.fields.Nested(FigureSchema),
-        dump_only=True,
-        metadata={"description": "The figures describing it; present with `embed=figures`."},
-    )
+    entities = embedded_field("entities", EntitySchema, "The entities involved")
+    quotes = embedded_field("quotes", QuoteSchema, "The quotes it produced")
+    figures = embedded_field("figures", FigureSchema, "The figures describing it")
 
     @ma.validates_schema
     def precision_matches_date(self, data, **kwargs):

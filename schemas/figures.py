@@ -10,6 +10,7 @@ from schemas.common import (
     QueryArgsSchema,
     Relation,
     embed_field,
+    embedded_field,
     entity_filter_field,
     enum_description,
     fact_id_field,
@@ -133,16 +134,8 @@ class FigureSchema(ma.Schema):
         'Every place the article states the figure, with its hedge words ("some 14,000 '
         'soldiers"). A figure stated twice is one figure with two mentions.'
     )
-    sources = ma.fields.List(
-        ma.fields.Nested(EntitySchema),
-        dump_only=True,
-        metadata={"description": "The source entities; present with `embed=sources`."},
-    )
-    entities = ma.fields.List(
-        ma.fields.Nested(EntitySchema),
-        dump_only=True,
-        metadata={"description": "The entities counted; present with `embed=entities`."},
-    )
+    sources = embedded_field("sources", EntitySchema, "The source entities")
+    entities = embedded_field("entities", EntitySchema, "The entities counted")
 
 
 FIGURE_RELATIONS = {

@@ -7,6 +7,7 @@ from schemas.common import (
     QueryArgsSchema,
     Relation,
     embed_field,
+    embedded_field,
     entity_filter_field,
     enum_description,
     fact_id_field,
@@ -29,6 +30,23 @@ QUOTE_CHANNELS = {
 }
 # One closed set for the channel of quotes and claims: one `Channel` type in generated clients.
 CHANNEL_DESCRIPTION = enum_description("How words reached the article:", QUOTE_CHANNELS)
+
+
+def channel_field(lead):
+    """How words reached the article (a quote's, a claim's): one closed set, one `Channel` enum."""
+    return ma.fields.String(
+        required=True,
+        allow_none=True,
+        validate=ma.validate.OneOf(list(QUOTE_CHANNELS)),
+        metadata={
+            "description": enum_description(
+                f"{lead}, where the text says so (`null` where it does not):", QUOTE_CHANNELS
+            ),
+            "example": "interview",
+            "enum_name": "Channel",
+            "enum_description": CHANNEL_DESCRIPTION,
+        },
+    )
 
 
 class QuoteSchema(ma.Schema):
@@ -55,37 +73,16 @@ class QuoteSchema(ma.Schema):
             "enum_name": "QuoteKind",
         },
     )
-    channel = ma.fields.String(
-        required=True,
-        allow_none=True,
-        validate=ma.validate.OneOf(list(QUOTE_CHANNELS)),
-        metadata={
-            "description": enum_description(
-                "How the words reached the article, where the text says so (`null` where it "
-                "does not):",
-                QUOTE_CHANNELS,
-            ),
-            "example": "interview",
-            "enum_name": "Channel",
-            "enum_description": CHANNEL_DESCRIPTION,
-        },
-    )
+    channel = channel_field("How the words reached the article")
     outlet_id = slug_field(
         "Id of the news outlet that carried or obtained the quote, where the text names one.",
         allow_none=True,
         metadata={"example": "reuters"},
     )
     mentions = mentions_field("The quoted words in the article text.")
-    speaker = ma.fields.Nested(
-        EntitySchema,
-        dump_only=True,
-        metadata={"description": "The speaker entity; present with `embed=speaker`."},
-    )
-    outlet = ma.fields.Nested(
-        EntitySchema,
-        dump_only=True,
-        allow_none=True,
-        metadata={"description": "The outlet entity or `null`; present with `embed=outlet`."},
+    speaker = embedded_field("speaker", EntitySchema, "The speaker entity", many=False)
+    outlet = embedded_field(
+        "outlet", EntitySchema, "The outlet entity or `null`", many=False, allow_none=True
     )
 
 

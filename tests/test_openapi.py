@@ -1,6 +1,7 @@
 """The OpenAPI document: generated, committed, valid 3.1, and describing everything."""
 
 import json
+import re
 
 import pytest
 from openapi_spec_validator import validate
@@ -125,7 +126,7 @@ def test_rate_limits_are_documented_on_every_operation_but_the_probes(spec):
                 headers = set(resolve(spec, response).get("headers", {}))
                 assert RATE_LIMIT_HEADERS.issubset(headers) is limited, f"{path} {status}"
     refused = spec["components"]["responses"]["RATE_LIMITED"]
-    assert {"Retry-After", *RATE_LIMIT_HEADERS} == set(refused["headers"])
+    assert {"Retry-After", "X-Request-ID", *RATE_LIMIT_HEADERS} == set(refused["headers"])
     assert list(refused["content"]) == ["application/problem+json"]
 
 
@@ -197,3 +198,17 @@ def test_conditional_request_headers_say_what_this_api_does(spec):
     assert "Tag for the returned entry" not in etag and "If-None-Match" in etag
     assert "304" in if_none_match
     assert spec["components"]["parameters"]["IF_NONE_MATCH"]["name"] == "If-None-Match"
+
+
+def test_every_documented_response_carries_the_request_id(spec, client):
+    documented = [
+        resolve(spec, response)
+        for _path, _method, operation in operations(spec)
+        for response in operation["responses"].values()
+    ] + list(spec["components"]["responses"].values())
+    for response in documented:
+        assert "X-Request-ID" in response.get("headers", {}), response["description"]
+    pattern = spec["components"]["headers"]["REQUEST_ID"]["schema"]["pattern"]
+    for headers in ({}, {"X-Request-ID": "trace-42"}, {"X-Request-ID": "not plain!"}):
+        sent = client.get("/v1/articles/nope", headers=headers).headers["X-Request-ID"]
+        assert re.fullmatch(pattern, sent)
