@@ -17,6 +17,7 @@ Figures only: it never fails on timing.
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -153,8 +154,6 @@ def main():
 
 
 def _cpu():
-    import os
-
     model = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
