@@ -44,17 +44,17 @@ preload_app = True
 limit_request_line = 8190
 
 # Logs go to stdout/stderr, where a process manager or container runtime collects them, as
-# one JSON object per line (api.logs).
+# one JSON object per line (api.serving.logs).
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
-logger_class = "api.logs.JsonLogger"
+logger_class = "api.serving.logs.JsonLogger"
 
 # prometheus_client counts each worker in files in this folder and sums them when scraped
-# (api.metrics). The folder must exist, empty, before the app is loaded, and with preload_app
-# that is before any server hook runs: so here, when the settings are first read (not again on
-# a reload, which would lose the running workers' counts). Without the variable, a private
-# folder is made, and removed when the server stops.
+# (api.serving.metrics). The folder must exist, empty, before the app is loaded, and with
+# preload_app that is before any server hook runs: so here, when the settings are first read
+# (not again on a reload, which would lose the running workers' counts). Without the variable,
+# a private folder is made, and removed when the server stops.
 if "ARTICLE_FACTS_METRICS_READY" not in os.environ:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
@@ -75,10 +75,10 @@ control_socket_disable = True
 def on_starting(server):
     """Refuse, before any port is bound, a rate limit that several workers would each count.
 
-    gunicorn prints the message and exits 1 (see api.ratelimit.ConfigurationError).
+    gunicorn prints the message and exits 1 (see api.serving.ratelimit.ConfigurationError).
     """
-    from api.config import Config
-    from api.ratelimit import refuse_per_process_limit
+    from api.serving.ratelimit import refuse_per_process_limit
+    from api.settings import Config
 
     refuse_per_process_limit(
         Config.RATE_LIMIT, Config.RATE_LIMIT_STORAGE_URI, workers=server.cfg.workers

@@ -6,9 +6,9 @@ serves anything.
 
 Errors: every 4xx and 5xx is an RFC 9457 problem details object (`application/problem+json`)
 with `type`, `title`, `status`, `detail` and, for invalid parameters, `errors` by location and
-parameter name. See `api.errors`.
+parameter name. See `api.web.errors`.
 
-Environment variables (all optional; `api.config.Config` reads them, and the README lists
+Environment variables (all optional; `api.settings.Config` reads them, and the README lists
 them with gunicorn's):
 - `ARTICLE_FACTS_CORPUS_DIR`: folder of `<article-id>.txt` / `<article-id>.json` pairs to
   serve instead of the built-in article.
@@ -29,23 +29,24 @@ from flask import Blueprint, Flask, request
 from flask_smorest.utils import prepare_response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import articles, claims, entities, figures, health, quotes, reader, search, timeline
-from api.canonical import init_canonical_urls
-from api.config import Config
-from api.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
-from api.json_provider import OrjsonProvider
-from api.openapi import document_conditional_requests, init_openapi
-from api.renderers import init_renderers
-from api.security import init_security
-from api.serving import init_serving
+from api import reader
+from api.formats.json_provider import OrjsonProvider
+from api.formats.registry import init_renderers
+from api.serving.core import init_serving
+from api.settings import Config
 from api.store import load_corpus
+from api.web import articles, claims, entities, figures, health, quotes, search, timeline
+from api.web.canonical import init_canonical_urls
+from api.web.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
+from api.web.openapi import document_conditional_requests, init_openapi
+from api.web.security import init_security
 from schemas.problems import ProblemSchema
 
 RESOURCES = (articles, entities, quotes, figures, timeline, claims, search)
 
 SPEC_OPTIONS = {
     "info": {
-        "description": (Path(__file__).parent / "openapi_description.md").read_text(
+        "description": (Path(__file__).parent / "web" / "openapi_description.md").read_text(
             encoding="utf-8"
         ),
         "contact": {"name": "Article Facts API maintainers"},
@@ -187,7 +188,8 @@ def create_app(config=None):
 
     `config` is a mapping or object of settings overriding `Config` (tests use it).
     """
-    app = ArticleFactsApp(__name__)
+    # The explorer's template and static files belong to the web layer.
+    app = ArticleFactsApp(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.from_object(Config)
     if config is not None:
         app.config.from_mapping(config if isinstance(config, dict) else vars(config))
@@ -195,7 +197,7 @@ def create_app(config=None):
 
     app.extensions["article_facts"] = {"corpus": load_corpus(app.config["CORPUS_DIR"])}
 
-    # The one request path (api.serving): its Flask hooks come first, so a refusal is
+    # The one request path (api.serving.core): its Flask hooks come first, so a refusal is
     # rendered before any other work.
     init_serving(app)
     init_canonical_urls(app)

@@ -191,7 +191,7 @@ def list_forms(name, first, second):
 
 def enum_item(enum_name, values, description, **metadata):
     """One value of a closed set: an enum named `enum_name` in the OpenAPI document (see
-    api.openapi), so generated clients get one type for it wherever it is used."""
+    api.web.openapi), so generated clients get one type for it wherever it is used."""
     return ma.fields.String(
         validate=ma.validate.OneOf(values),
         metadata={"enum_name": enum_name, "enum_description": description, **metadata},

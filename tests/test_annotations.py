@@ -5,7 +5,7 @@ import json
 import pytest
 from pyld import jsonld
 
-from api.annotations import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, ANNOTATION_MEDIA_TYPE
+from api.formats.annotations import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, ANNOTATION_MEDIA_TYPE
 from conftest import ARTICLE, FACT_LISTS, KINDS, ROOT
 
 OA = "http://www.w3.org/ns/oa#"
@@ -194,4 +194,4 @@ def test_the_w3c_context_ships_with_the_package():
     assert context["AnnotationPage"] == "as:OrderedCollectionPage"
     assert context["TextQuoteSelector"] == "oa:TextQuoteSelector"
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"contexts/*.jsonld"' in pyproject  # installed with the package, not only in git
+    assert '"formats/contexts/*.jsonld"' in pyproject  # installed with the package, not only in git

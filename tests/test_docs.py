@@ -59,7 +59,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 
 def test_readme_lists_every_environment_variable():
-    sources = [ROOT / "api" / "config.py", ROOT / "gunicorn.conf.py"]
+    sources = [ROOT / "api" / "settings.py", ROOT / "gunicorn.conf.py"]
     names = set()
     for source in sources:
         names |= set(

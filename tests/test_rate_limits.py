@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from api import create_app
-from api.ratelimit import ConfigurationError, RateLimit, refuse_per_process_limit
+from api.serving.ratelimit import ConfigurationError, RateLimit, refuse_per_process_limit
 from conftest import ARTICLE, ROOT, free_port, gunicorn_server
 
 LIMITED_SETTINGS = ("ARTICLE_FACTS_RATE_LIMIT", "ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI")
@@ -188,9 +188,9 @@ def test_the_budget_holds_whichever_worker_answers(store, request):
 
 
 def test_a_store_still_down_when_tried_again_costs_no_request(monkeypatch):
-    import api.ratelimit
+    import api.serving.ratelimit
 
-    monkeypatch.setattr(api.ratelimit, "STORE_RETRY_SECONDS", 0)
+    monkeypatch.setattr(api.serving.ratelimit, "STORE_RETRY_SECONDS", 0)
     port = free_port()
     limit = RateLimit("5 per day", f"redis://127.0.0.1:{port}/0", {"socket_connect_timeout": 1})
     first = limit.hit("198.51.100.1")  # the store is down: counted in this process

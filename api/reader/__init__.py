@@ -11,9 +11,9 @@ The page runs under `Content-Security-Policy: default-src 'self'`: no inline scr
 
 from flask import Blueprint, render_template, url_for
 
-from api.lookups import corpus
+from api.formats.registry import HTML, Offer, Renderer
 from api.reader.page import render_article_page
-from api.renderers import HTML, Offer, Renderer
+from api.web.lookups import corpus
 
 blp = Blueprint(
     "reader",

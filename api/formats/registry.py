@@ -29,8 +29,8 @@ from flask_smorest import abort
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
 
-from api.annotations import ANNOTATION_MEDIA_TYPE, annotation_page
-from api.jsonld import news_article
+from api.formats.annotations import ANNOTATION_MEDIA_TYPE, annotation_page
+from api.formats.jsonld import news_article
 
 JSON = "application/json"
 CSV = "text/csv"

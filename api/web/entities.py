@@ -2,9 +2,9 @@
 
 from flask.views import MethodView
 
-from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
-from api.listing import fact_response, list_response
-from api.lookups import find_article, find_fact
+from api.web.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
+from api.web.listing import fact_response, list_response
+from api.web.lookups import find_article, find_fact
 from schemas.common import served
 from schemas.entities import EntityQueryArgsSchema, EntitySchema, EntityViewArgsSchema
 

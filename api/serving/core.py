@@ -18,7 +18,7 @@ request. Refusals (steps 1 and 2) are rendered by Flask too, so every problem ha
 shape and the same headers.
 
 Around the steps, the core gives each request its `X-Request-ID` and counts it in the metrics
-(api.metrics), whichever step answered.
+(api.serving.metrics), whichever step answered.
 """
 
 import gzip
@@ -37,9 +37,9 @@ from flask_smorest import abort
 from werkzeug.datastructures import Headers
 from werkzeug.http import parse_accept_header, parse_etags
 
-from api.metrics import init_app as init_metrics
-from api.ratelimit import RateLimit, is_off
-from api.renderers import current_offer, negotiate
+from api.formats.registry import current_offer, negotiate
+from api.serving.metrics import init_app as init_metrics
+from api.serving.ratelimit import RateLimit, is_off
 
 # Where the core leaves a refusal for Flask to render as a problem: (status, detail, headers).
 REFUSAL = "article_facts.refusal"
@@ -242,9 +242,10 @@ class ServingCore:
         """What makes two requests the same request: origin, path, query, Accept (and Origin).
 
         The origin (scheme, host and script root) is what the app builds absolute URLs from,
-        and linked data carries them (api.jsonld, api.annotations): without it in the key, one
-        client's Host header would be replayed to every other. ProxyFix runs outside the core,
-        so behind trusted proxies these are already the forwarded scheme and host.
+        and linked data carries them (api.formats.jsonld, api.formats.annotations): without it
+        in the key, one client's Host header would be replayed to every other. ProxyFix runs
+        outside the core, so behind trusted proxies these are already the forwarded scheme and
+        host.
         """
         return (
             environ.get("wsgi.url_scheme", ""),

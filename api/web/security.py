@@ -1,6 +1,6 @@
 """Exposure controls: security headers on every response, and which origins may read them.
 
-Refusing malformed requests and rate limits are steps of the serving core (`api.serving`).
+Refusing malformed requests and rate limits are steps of the serving core (`api.serving.core`).
 """
 
 from flask import request

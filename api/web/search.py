@@ -2,12 +2,12 @@
 
 from flask.views import MethodView
 
-from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint
+from api.formats.registry import Content, csv_columns, respond
 from api.links import fact_url
-from api.listing import list_name, paginate
-from api.lookups import find_article
-from api.renderers import Content, csv_columns, respond
 from api.store import PLURAL
+from api.web.blueprint import ARTICLE_ID_PARAMETER, Blueprint
+from api.web.listing import list_name, paginate
+from api.web.lookups import find_article
 from schemas.search import SearchHitSchema, SearchQueryArgsSchema
 
 CSV_COLUMNS = (

@@ -13,10 +13,10 @@ text, and a fact with several mentions as several targets is a form they mostly 
 merge. Each mention's annotation links the same fact, so a fact is still one resource.
 
 The `@context` is W3C's (`http://www.w3.org/ns/anno.jsonld`), as the model requires; its text
-ships with the package (`api/contexts/anno.jsonld`, `ANNO_CONTEXT_FILE`) so that tests and
+ships with the package (`api/formats/contexts/anno.jsonld`, `ANNO_CONTEXT_FILE`) so that tests and
 clients can expand the page without fetching anything. URLs are absolute, built from the URL
-of the request, like the JSON-LD's (see api.jsonld). The renderer registry serves the page
-(api.renderers, `ANNOTATION_MEDIA_TYPE`).
+of the request, like the JSON-LD's (see api.formats.jsonld). The renderer registry serves the page
+(api.formats.registry, `ANNOTATION_MEDIA_TYPE`).
 """
 
 from pathlib import Path

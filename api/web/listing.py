@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import flask_smorest
 from flask import current_app, request
 
-from api.renderers import Content, csv_columns, respond
+from api.formats.registry import Content, csv_columns, respond
 from api.store import SERVED_SCHEMAS
 from schemas.articles import ArticleSummarySchema
 from schemas.claims import CLAIM_RELATIONS

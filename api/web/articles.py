@@ -2,10 +2,10 @@
 
 from flask.views import MethodView
 
-from api.blueprint import ARTICLE_ID_PARAMETER, Blueprint
-from api.listing import list_response
-from api.lookups import corpus, find_article
-from api.renderers import TEXT, Content, respond
+from api.formats.registry import TEXT, Content, respond
+from api.web.blueprint import ARTICLE_ID_PARAMETER, Blueprint
+from api.web.listing import list_response
+from api.web.lookups import corpus, find_article
 from schemas.articles import (
     ArticleQueryArgsSchema,
     ArticleSchema,

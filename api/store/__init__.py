@@ -26,7 +26,7 @@ from schemas.events import EventSchema
 from schemas.figures import FigureSchema
 from schemas.quotes import QuoteSchema
 
-BUILT_IN_CORPUS = Path(__file__).parent / "corpus"
+BUILT_IN_CORPUS = Path(__file__).parent.parent / "corpus"
 
 # The kinds of fact an article holds, as named in the annotation file.
 FACT_KINDS = ("entities", "quotes", "figures", "events", "claims")

@@ -22,7 +22,7 @@ class Config:
     RATE_LIMIT = os.environ.get("ARTICLE_FACTS_RATE_LIMIT", "off")
     # Where counts live: redis://host:port/db shares them across every worker and instance;
     # memory:// counts in one process, so it only serves a limit with one worker (gunicorn
-    # refuses to start otherwise; see api.ratelimit.refuse_per_process_limit).
+    # refuses to start otherwise; see api.serving.ratelimit.refuse_per_process_limit).
     RATE_LIMIT_STORAGE_URI = os.environ.get("ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI", "memory://")
     # Options for a Redis store. One that stops answering must not hold requests: give up on it
     # within a second and count in this process's memory until it is back. Each process keeps

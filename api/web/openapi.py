@@ -9,7 +9,7 @@
   `NAME_DESCENDING`).
 - Conditional requests: the ETag and If-None-Match headers, described as this API uses them.
 - Rate limits: the `X-RateLimit-*` headers and the 429 problem, on every operation a limit
-  applies to (see api.blueprint).
+  applies to (see api.web.blueprint).
 """
 
 from apispec.ext.marshmallow.field_converter import make_type_list
@@ -119,7 +119,7 @@ def document_conditional_requests(spec):
 
 
 def document_request_ids(spec):
-    """The X-Request-ID header component, on every response (see api.blueprint)."""
+    """The X-Request-ID header component, on every response (see api.web.blueprint)."""
     spec.components.header("REQUEST_ID", REQUEST_ID_HEADER, lazy=True)
 
 

@@ -4,8 +4,8 @@ import flask_smorest
 import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
-from api.openapi import RATE_LIMIT_HEADERS, RATE_LIMITED_RESPONSE
-from api.renderers import registry, represents
+from api.formats.registry import registry, represents
+from api.web.openapi import RATE_LIMIT_HEADERS, RATE_LIMITED_RESPONSE
 from schemas.articles import EXAMPLE_ARTICLE_ID
 from schemas.common import MAX_SLUG_LENGTH, SLUG_PATTERN
 

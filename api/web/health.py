@@ -3,8 +3,8 @@
 from flask import current_app
 from flask.views import MethodView
 
-from api.blueprint import Blueprint
-from api.lookups import corpus
+from api.web.blueprint import Blueprint
+from api.web.lookups import corpus
 from schemas.health import HealthSchema
 
 

@@ -1,0 +1,1 @@
+"""Output formats: the renderer registry and each format it offers."""

@@ -1,0 +1,1 @@
+"""The HTTP resources: blueprints, listing, lookups, errors, security and the OpenAPI document."""
