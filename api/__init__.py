@@ -35,14 +35,15 @@ from api.formats.registry import init_renderers
 from api.serving.core import init_serving
 from api.settings import Config
 from api.store import load_corpus
-from api.web import articles, claims, entities, figures, health, quotes, search, timeline
+from api.web import articles, facts, health, search
 from api.web.canonical import init_canonical_urls
 from api.web.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.web.openapi import document_conditional_requests, init_openapi
 from api.web.security import init_security
 from schemas.problems import ProblemSchema
 
-RESOURCES = (articles, entities, quotes, figures, timeline, claims, search)
+# In the order the OpenAPI document lists them: articles, each kind of fact, search.
+BLUEPRINTS = (articles.blp, *facts.BLUEPRINTS, search.blp)
 
 SPEC_OPTIONS = {
     "info": {
@@ -207,8 +208,8 @@ def create_app(config=None):
     # operation lists it among its formats. Its own pages stay out of the document.
     reader.init_app(app, renderers)
     api = Api(app, spec_kwargs=SPEC_OPTIONS)
-    for resource in RESOURCES:
-        api.register_blueprint(resource.blp)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
     api.register_blueprint(health.blp)
     app.register_blueprint(_swagger_ui_assets())
     if app.config["TRUSTED_PROXIES"]:

@@ -2,13 +2,11 @@
 
 from flask import url_for
 
-# The detail endpoint of each kind of fact, and its id parameter.
+from schemas.kinds import KINDS
+
+# The detail endpoint of each kind of fact (api.web.facts names it), and its id parameter.
 FACT_ENDPOINTS = {
-    "entity": ("entities.EntitiesById", "entity_id"),
-    "quote": ("quotes.QuotesById", "quote_id"),
-    "figure": ("figures.FiguresById", "figure_id"),
-    "event": ("timeline.TimelineById", "event_id"),
-    "claim": ("claims.ClaimsById", "claim_id"),
+    kind.singular: (f"{kind.path}.{kind.path.title()}ById", f"{kind.singular}_id") for kind in KINDS
 }
 
 

@@ -4,8 +4,10 @@ Every variable here is listed in the README; `tests/test_docs.py` keeps the two 
 """
 
 import os
+from pathlib import Path
 
-from api.store import BUILT_IN_CORPUS
+# The article the project ships, served unless ARTICLE_FACTS_CORPUS_DIR names another folder.
+BUILT_IN_CORPUS = Path(__file__).parent / "corpus"
 
 
 class Config:

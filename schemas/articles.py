@@ -9,32 +9,13 @@ from schemas.common import (
     slug_field,
     sort_field,
 )
+from schemas.kinds import KINDS
 
 EXAMPLE_ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
 
 
 def _span(description):
     return ma.fields.Nested(MentionSchema, required=True, metadata={"description": description})
-
-
-class ArticleCountsSchema(ma.Schema):
-    """How many objects of each kind the article's annotation holds."""
-
-    entities = ma.fields.Integer(
-        required=True, metadata={"description": "Number of entities.", "example": 30}
-    )
-    quotes = ma.fields.Integer(
-        required=True, metadata={"description": "Number of quotes.", "example": 6}
-    )
-    figures = ma.fields.Integer(
-        required=True, metadata={"description": "Number of figures.", "example": 5}
-    )
-    events = ma.fields.Integer(
-        required=True, metadata={"description": "Number of timeline events.", "example": 8}
-    )
-    claims = ma.fields.Integer(
-        required=True, metadata={"description": "Number of claims.", "example": 12}
-    )
 
 
 def _count_map(description, example):
@@ -46,29 +27,37 @@ def _count_map(description, example):
     )
 
 
-class ArticleFacetsSchema(ma.Schema):
-    """Facet counts, most frequent first, so a client need not page through a list to count."""
-
-    entities_by_type = _count_map(
-        "Number of entities of each type.", {"organization": 9, "weapon": 8, "place": 6}
-    )
-    quotes_by_speaker = _count_map(
-        "Number of quotes by each speaker (entity id).", {"dmitry-peskov": 2, "veles": 1}
-    )
-    figures_by_qualifier = _count_map(
-        "Number of figures with each qualifier.", {"approximately": 2, "estimated": 1}
-    )
-    events_by_precision = _count_map(
-        "Number of timeline events dated to a year, a month or a day.", {"month": 4, "day": 2}
-    )
-    claims_by_mode = _count_map(
-        "Number of claims reported directly, partially quoted or indirectly.",
-        {"indirect": 7, "partial": 3, "direct": 2},
-    )
-    claims_by_claimant = _count_map(
-        "Number of claims each entity makes (a claim with several claimants counts for each).",
-        {"north-korea": 3, "vadym-skibytsky": 3},
-    )
+# Named classes, so the OpenAPI document names them (ArticleCounts, ArticleFacets).
+ArticleCountsSchema = type(
+    "ArticleCountsSchema",
+    (ma.Schema,),
+    {
+        "__doc__": "How many objects of each kind the article's annotation holds.",
+        **{
+            kind.name: ma.fields.Integer(
+                required=True,
+                metadata={
+                    "description": f"Number of {kind.plural_noun}.",
+                    "example": kind.count_example,
+                },
+            )
+            for kind in KINDS
+        },
+    },
+)
+ArticleFacetsSchema = type(
+    "ArticleFacetsSchema",
+    (ma.Schema,),
+    {
+        "__doc__": "Facet counts, most frequent first, so a client need not page through a list "
+        "to count.",
+        **{
+            facet.name: _count_map(facet.description, facet.example)
+            for kind in KINDS
+            for facet in kind.facets
+        },
+    },
+)
 
 
 class ArticleSummarySchema(ma.Schema):

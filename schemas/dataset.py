@@ -3,22 +3,26 @@
 import marshmallow as ma
 
 from schemas.articles import ArticleSchema
-from schemas.claims import ClaimSchema, ExcludedCueSchema
-from schemas.entities import EntitySchema
-from schemas.events import EventSchema
-from schemas.figures import FigureSchema
-from schemas.quotes import QuoteSchema
+from schemas.claims import ExcludedCueSchema
+from schemas.kinds import KINDS
 
 
-class AnnotationSchema(ma.Schema):
-    """One article's curated facts: its metadata, entities, quotes, figures, events and claims."""
+def _facts_field(kind):
+    """The file's list of one kind; a kind newer than the file may be absent from it."""
+    if kind.optional_in_file:
+        return ma.fields.List(ma.fields.Nested(kind.schema), load_default=list)
+    return ma.fields.List(ma.fields.Nested(kind.schema), required=True)
 
-    article = ma.fields.Nested(ArticleSchema(exclude=("counts", "facets")), required=True)
-    entities = ma.fields.List(ma.fields.Nested(EntitySchema), required=True)
-    quotes = ma.fields.List(ma.fields.Nested(QuoteSchema), required=True)
-    figures = ma.fields.List(ma.fields.Nested(FigureSchema), required=True)
-    events = ma.fields.List(ma.fields.Nested(EventSchema), required=True)
-    claims = ma.fields.List(ma.fields.Nested(ClaimSchema), required=True)
-    # Every attribution word in the text is a claim's cue or listed here with the reason, so
-    # a word left unjudged is visible (tests/test_claims.py checks the whole text).
-    excluded_cues = ma.fields.List(ma.fields.Nested(ExcludedCueSchema), required=True)
+
+AnnotationSchema = type(
+    "AnnotationSchema",
+    (ma.Schema,),
+    {
+        "__doc__": "One article's curated facts: its metadata and its facts of every kind.",
+        "article": ma.fields.Nested(ArticleSchema(exclude=("counts", "facets")), required=True),
+        **{kind.name: _facts_field(kind) for kind in KINDS},
+        # Every attribution word in the text is a claim's cue or listed here with the reason,
+        # so a word left unjudged is visible (tests/test_claims.py checks the whole text).
+        "excluded_cues": ma.fields.List(ma.fields.Nested(ExcludedCueSchema), required=True),
+    },
+)

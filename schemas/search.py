@@ -11,14 +11,9 @@ from schemas.common import (
     enum_item,
     list_forms,
 )
+from schemas.kinds import KINDS
 
-HIT_KINDS = {
-    "entity": "an entity (`/entities/{id}`)",
-    "quote": "a quote (`/quotes/{id}`)",
-    "figure": "a figure (`/figures/{id}`)",
-    "event": "a timeline event (`/timeline/{id}`)",
-    "claim": "a claim (`/claims/{id}`)",
-}
+HIT_KINDS = {kind.singular: f"{kind.noun} (`/{kind.path}/{{id}}`)" for kind in KINDS}
 HIT_FIELDS = {
     "text": "the words occur in the article text, inside one of the fact's mentions",
     "annotation": "the words occur only in the fact's annotation (name, alias, description, "

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from api import create_app
+from schemas.kinds import KINDS as FACT_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
@@ -25,16 +26,10 @@ SHARED_ARTICLE = ROOT.parent / "shared" / "article.txt"
 SECOND_ARTICLE_DIR = Path(__file__).parent / "fixtures" / "second-article"
 # Logs and screenshots of test runs; git-ignored.
 ARTIFACTS = ROOT / "test-artifacts"
-# Each fact list with the name of its detail path parameter's kind.
-FACT_LISTS = ("entities", "quotes", "figures", "timeline", "claims")
-# The reader page's name (`data-kind`) for each kind of fact, by the API list that serves it.
-KINDS = {
-    "entities": "entity",
-    "quotes": "quote",
-    "figures": "figure",
-    "timeline": "event",
-    "claims": "claim",
-}
+# The list of each kind of fact, by its URL segment (the kind table names them).
+FACT_LISTS = tuple(kind.path for kind in FACT_KINDS)
+# A fact's kind on the wire (the reader page's `data-kind`), by the list that serves it.
+KINDS = {kind.path: kind.singular for kind in FACT_KINDS}
 
 
 @pytest.fixture(scope="session")

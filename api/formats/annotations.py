@@ -22,7 +22,8 @@ of the request, like the JSON-LD's (see api.formats.jsonld). The renderer regist
 from pathlib import Path
 
 from api.links import article_url, fact_url, text_url
-from api.store import FACT_KINDS, SINGULAR, fact_label
+from api.store import fact_label
+from schemas.kinds import KINDS
 
 ANNO_CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
 ANNO_CONTEXT_FILE = Path(__file__).parent / "contexts" / "anno.jsonld"
@@ -54,17 +55,17 @@ def quote_selector(text, start, end):
 
 
 def mention_annotation(article, kind, fact, mention):
-    """The Annotation of one mention of one fact (`kind`: entities, quotes, ..., claims)."""
+    """The Annotation of one mention of one fact (`kind`: a `schemas.kinds.Kind`)."""
     start, end = mention["start"], mention["end"]
-    fact_iri = fact_url(article.id, SINGULAR[kind], fact["id"], external=True)
+    fact_iri = fact_url(article.id, kind.singular, fact["id"], external=True)
     return {
         # One mention of a fact: a fragment of the fact's URL, stable as long as the span is.
         "id": f"{fact_iri}#mention-{start}-{end}",
         "type": "Annotation",
-        "motivation": "identifying",
+        "motivation": kind.motivation,
         "body": [
             {"type": "SpecificResource", "source": fact_iri, "purpose": "identifying"},
-            {"type": "TextualBody", "value": SINGULAR[kind], "purpose": "classifying"},
+            {"type": "TextualBody", "value": kind.singular, "purpose": "classifying"},
             {
                 "type": "TextualBody",
                 "value": fact_label(kind, fact),
@@ -91,9 +92,9 @@ def annotation_page(article):
     the article's URL itself names the article (the `NewsArticle` of the schema.org JSON-LD).
     """
     mentions = [
-        (mention["start"], mention["end"], FACT_KINDS.index(kind), kind, fact, mention)
-        for kind in FACT_KINDS
-        for fact in getattr(article, kind)
+        (mention["start"], mention["end"], rank, kind, fact, mention)
+        for rank, kind in enumerate(KINDS)
+        for fact in article.facts[kind.name]
         for mention in fact["mentions"]
     ]
     mentions.sort(key=lambda item: item[:3])

@@ -14,6 +14,7 @@ its own URL.
 
 from api.links import article_url, fact_url, text_url
 from schemas.entities import ENTITY_TYPES, WIKIDATA_ENTITY_URL
+from schemas.kinds import KINDS
 
 CONTEXT = {
     "@vocab": "https://schema.org/",
@@ -23,89 +24,128 @@ CONTEXT = {
 }
 
 
+def _entity(ref, entity):
+    return {
+        **ref("entity", entity["id"]),
+        "@type": ENTITY_TYPES[entity["type"]].schema_org,
+        "identifier": entity["id"],
+        "name": entity["name"],
+        "alternateName": entity["aliases"],
+        "description": entity["description"],
+        # An IRI, not a string: {"@id": ...}, as the context coerces only `contentUrl`.
+        **(
+            {"sameAs": {"@id": WIKIDATA_ENTITY_URL + entity["wikidata"]}}
+            if entity["wikidata"]
+            else {}
+        ),
+    }
+
+
+def _quote(ref, quote):
+    return {
+        **ref("quote", quote["id"]),
+        "@type": "Quotation",
+        "identifier": quote["id"],
+        "text": quote["text"],
+        "creator": ref("entity", quote["speaker_id"]),
+        **({"publisher": ref("entity", quote["outlet_id"])} if quote["outlet_id"] else {}),
+    }
+
+
+def _figure(ref, figure):
+    return {
+        **ref("figure", figure["id"]),
+        "@type": "Claim",
+        "identifier": figure["id"],
+        "text": figure["mentions"][0]["text"],
+        "description": figure["description"],
+        "author": [ref("entity", source) for source in figure["source_ids"]],
+        "about": {
+            "@type": "QuantitativeValue",
+            "value": figure["value"],
+            "unitText": figure["unit"],
+            "valueReference": {
+                "@type": "PropertyValue",
+                "name": "qualifier",
+                "value": figure["qualifier"],
+            },
+        },
+    }
+
+
+def _event(ref, event):
+    return {
+        **ref("event", event["id"]),
+        "@type": "Event",
+        "identifier": event["id"],
+        "name": event["summary"],
+        # A partial ISO 8601 date (2024, 2024-08) is a valid schema.org Date.
+        "startDate": event["date"],
+        "about": [ref("entity", entity_id) for entity_id in event["entity_ids"]],
+    }
+
+
+def _claim(ref, claim):
+    return {
+        **ref("claim", claim["id"]),
+        "@type": "Claim",
+        "identifier": claim["id"],
+        "text": claim["content"]["text"],
+        "description": claim["summary"],
+        "author": [ref("entity", claimant) for claimant in claim["claimant_ids"]],
+        # schema.org: where the claim occurs. It occurs in this article.
+        "appearance": ref("article", None),
+        **({"publisher": ref("entity", claim["outlet_id"])} if claim["outlet_id"] else {}),
+    }
+
+
+# The schema.org node of each kind that maps onto schema.org more closely than its type alone.
+NODES = {
+    "entities": _entity,
+    "quotes": _quote,
+    "figures": _figure,
+    "events": _event,
+    "claims": _claim,
+}
+
+
+def _fact_node(kind, ref, fact):
+    """A fact as a node of the kind's schema.org type: what it is called, and its words."""
+    return {
+        **ref(kind.singular, fact["id"]),
+        "@type": kind.jsonld_type,
+        "identifier": fact["id"],
+        "name": fact[kind.label_field],
+        "text": fact["mentions"][0]["text"],
+    }
+
+
 def news_article(article):
     """The JSON-LD document for one article: a graph of the article and its facts."""
 
     def ref(kind, fact_id):
+        if kind == "article":
+            return {"@id": article_url(article.id, external=True)}
         return {"@id": fact_url(article.id, kind, fact_id, external=True)}
 
     metadata = article.metadata
-    article_ref = {"@id": article_url(article.id, external=True)}
-    entities = [
-        {
-            **ref("entity", entity["id"]),
-            "@type": ENTITY_TYPES[entity["type"]].schema_org,
-            "identifier": entity["id"],
-            "name": entity["name"],
-            "alternateName": entity["aliases"],
-            "description": entity["description"],
-            # An IRI, not a string: {"@id": ...}, as the context coerces only `contentUrl`.
-            **(
-                {"sameAs": {"@id": WIKIDATA_ENTITY_URL + entity["wikidata"]}}
-                if entity["wikidata"]
-                else {}
-            ),
-        }
-        for entity in article.entities
-    ]
-    quotes = [
-        {
-            **ref("quote", quote["id"]),
-            "@type": "Quotation",
-            "identifier": quote["id"],
-            "text": quote["text"],
-            "creator": ref("entity", quote["speaker_id"]),
-            **({"publisher": ref("entity", quote["outlet_id"])} if quote["outlet_id"] else {}),
-        }
-        for quote in article.quotes
-    ]
-    figures = [
-        {
-            **ref("figure", figure["id"]),
-            "@type": "Claim",
-            "identifier": figure["id"],
-            "text": figure["mentions"][0]["text"],
-            "description": figure["description"],
-            "author": [ref("entity", source) for source in figure["source_ids"]],
-            "about": {
-                "@type": "QuantitativeValue",
-                "value": figure["value"],
-                "unitText": figure["unit"],
-                "valueReference": {
-                    "@type": "PropertyValue",
-                    "name": "qualifier",
-                    "value": figure["qualifier"],
-                },
-            },
-        }
-        for figure in article.figures
-    ]
-    events = [
-        {
-            **ref("event", event["id"]),
-            "@type": "Event",
-            "identifier": event["id"],
-            "name": event["summary"],
-            # A partial ISO 8601 date (2024, 2024-08) is a valid schema.org Date.
-            "startDate": event["date"],
-            "about": [ref("entity", entity_id) for entity_id in event["entity_ids"]],
-        }
-        for event in article.events
-    ]
-    claims = [
-        {
-            **ref("claim", claim["id"]),
-            "@type": "Claim",
-            "identifier": claim["id"],
-            "text": claim["content"]["text"],
-            "description": claim["summary"],
-            "author": [ref("entity", claimant) for claimant in claim["claimant_ids"]],
-            # schema.org: where the claim occurs. It occurs in this article.
-            "appearance": article_ref,
-            **({"publisher": ref("entity", claim["outlet_id"])} if claim["outlet_id"] else {}),
-        }
-        for claim in article.claims
-    ]
+    article_ref = ref("article", None)
+    nodes = {
+        kind.name: [
+            NODES[kind.name](ref, fact) if kind.name in NODES else _fact_node(kind, ref, fact)
+            for fact in article.facts[kind.name]
+        ]
+        for kind in KINDS
+    }
+    links = {
+        link: [
+            {"@id": node["@id"]}
+            for kind in KINDS
+            if kind.jsonld_link == link
+            for node in nodes[kind.name]
+        ]
+        for link in ("mentions", "hasPart", "about")
+    }
     news_article_node = {
         **article_ref,
         "@type": "NewsArticle",
@@ -131,11 +171,9 @@ def news_article(article):
             "encodingFormat": "text/plain; charset=utf-8",
             "sha256": metadata["sha256"],
         },
-        "mentions": [{"@id": entity["@id"]} for entity in entities],
-        "hasPart": [{"@id": part["@id"]} for part in quotes + figures + claims],
-        "about": [{"@id": event["@id"]} for event in events],
+        **links,
     }
     return {
         "@context": CONTEXT,
-        "@graph": [news_article_node, *entities, *quotes, *figures, *events, *claims],
+        "@graph": [news_article_node, *(node for kind in KINDS for node in nodes[kind.name])],
     }

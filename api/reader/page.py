@@ -14,11 +14,11 @@ from flask import get_template_attribute, render_template, url_for
 from markupsafe import Markup, escape
 
 from api.links import fact_url
-from api.store import PLURAL
 from schemas.dates import date_bounds
 from schemas.entities import ENTITY_TYPES, WIKIDATA_ENTITY_URL
 from schemas.events import PRECISION_MEANINGS
 from schemas.figures import QUALIFIERS
+from schemas.kinds import KINDS
 
 # Kinds whose words link to the object: an event's words are whole clauses, and so are a
 # claim's; linking them would turn most of the text into one link. The timeline links to the
@@ -275,7 +275,7 @@ def _highlights(article):
     note = get_template_attribute("reader/_notes.html", "tip")
     event_link = get_template_attribute("reader/_notes.html", "event_link")
     highlights = []
-    for entity in article.entities:
+    for entity in article.facts["entities"]:
         type_name = ENTITY_TYPES[entity["type"]].label
         highlights += _mention_highlights(
             "entity",
@@ -291,7 +291,7 @@ def _highlights(article):
             label=f"{entity['name']} ({type_name})",
             attributes={"data-type": entity["type"]},
         )
-    for quote in article.quotes:
+    for quote in article.facts["quotes"]:
         speaker = _entity_name(article, quote["speaker_id"])
         details = [f"{quote['kind']} quote"]
         if quote["channel"]:
@@ -306,7 +306,7 @@ def _highlights(article):
             label=f"Quote by {speaker}",
             attributes={"data-speaker": speaker},
         )
-    for figure in article.figures:
+    for figure in article.facts["figures"]:
         sources = [_entity_name(article, source) for source in figure["source_ids"]]
         value = figure_value_text(figure)
         details = [
@@ -328,7 +328,7 @@ def _highlights(article):
             href=api_url(article, "figure", figure["id"]),
             label=f"Figure: {value}",
         )
-    for event in article.events:
+    for event in article.facts["events"]:
         highlights += _mention_highlights(
             "event",
             event,
@@ -337,7 +337,7 @@ def _highlights(article):
                 event["id"], date_label(event["date"], short=True), date_label(event["date"])
             ),
         )
-    for claim in article.claims:
+    for claim in article.facts["claims"]:
         claimants = _claimant_names(article, claim)
         highlights += _mention_highlights(
             "claim", claim, attributes={"data-claimant": claimants, "data-mode": claim["mode"]}
@@ -407,15 +407,15 @@ def _claims(article):
             "details": _claim_details(article, claim),
             "api_url": api_url(article, "claim", claim["id"]),
         }
-        for claim in article.claims
+        for claim in article.facts["claims"]
     ]
 
 
 def _timeline(article):
     """The events on one time axis of whole years, each drawn over the days its date covers."""
-    if not article.events:
+    if not article.facts["events"]:
         return None
-    spans = [date_bounds(event["date"]) for event in article.events]
+    spans = [date_bounds(event["date"]) for event in article.facts["events"]]
     published = _published_date(article)
     years = [first.year for first, _ in spans] + [last.year for _, last in spans]
     if published:
@@ -427,7 +427,7 @@ def _timeline(article):
         return (day - axis_start).days
 
     rows = []
-    for event, (first, last) in zip(article.events, spans, strict=True):
+    for event, (first, last) in zip(article.facts["events"], spans, strict=True):
         rows.append(
             {
                 "event": event,
@@ -462,7 +462,7 @@ def _published_date(article):
 def _speakers(article):
     """Who is quoted, in order of their first quote, each with their quotes."""
     speakers = {}
-    for quote in article.quotes:
+    for quote in article.facts["quotes"]:
         speaker = speakers.setdefault(
             quote["speaker_id"],
             {"entity": article.find("entities", quote["speaker_id"]), "quotes": []},
@@ -496,7 +496,7 @@ def _figures(article):
             "period": period_label(figure["period"]),
             "api_url": api_url(article, "figure", figure["id"]),
         }
-        for figure in article.figures
+        for figure in article.facts["figures"]
     ]
 
 
@@ -512,7 +512,7 @@ def _entity_groups(article):
                 if entity.get("wikidata")
                 else None,
             }
-            for entity in article.entities
+            for entity in article.facts["entities"]
             if entity["type"] == entity_type
         ]
         groups.append(
@@ -530,11 +530,12 @@ def _resource_links(article):
     return {
         "article": url_for("articles.ArticlesById", article_id=article.id),
         "text": url_for("articles.ArticleText", article_id=article.id),
-        "entities": url_for("entities.Entities", article_id=article.id, page_size=100),
-        "quotes": url_for("quotes.Quotes", article_id=article.id, page_size=100),
-        "figures": url_for("figures.Figures", article_id=article.id, page_size=100),
-        "timeline": url_for("timeline.Timeline", article_id=article.id, page_size=100),
-        "claims": url_for("claims.Claims", article_id=article.id, page_size=100),
+        **{
+            kind.reader_section: url_for(
+                f"{kind.path}.{kind.path.title()}", article_id=article.id, page_size=100
+            )
+            for kind in KINDS
+        },
     }
 
 
@@ -548,8 +549,8 @@ def render_article_page(article):
         outlet=outlet,
         paragraphs=mark_up_text(article.text, _highlights(article)),
         mention_counts={
-            kind: sum(len(fact["mentions"]) for fact in getattr(article, PLURAL[kind]))
-            for kind in PLURAL
+            kind.singular: sum(len(fact["mentions"]) for fact in article.facts[kind.name])
+            for kind in KINDS
         },
         entity_groups=_entity_groups(article),
         speakers=_speakers(article),

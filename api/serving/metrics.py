@@ -19,7 +19,7 @@ from flask import Blueprint, current_app, request
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.exposition import choose_encoder
 
-from api.store import FACT_KINDS
+from schemas.kinds import KINDS
 
 # Request durations on this API are a fraction of a millisecond when replayed and a few
 # milliseconds when rendered; the default buckets (5 ms to 10 s) would put nearly all in one.
@@ -96,8 +96,8 @@ class Metrics:
     def loaded(self, corpus):
         """Record what the corpus holds."""
         self.articles.set(len(corpus))
-        for kind in FACT_KINDS:
-            self.facts.labels(kind).set(sum(len(getattr(a, kind)) for a in corpus.values()))
+        for kind in KINDS:
+            self.facts.labels(kind.name).set(sum(len(a.facts[kind.name]) for a in corpus.values()))
 
     def observe(self, route, method, status, seconds, from_cache):
         """Count one answered request and its duration."""

@@ -6,23 +6,11 @@ import flask_smorest
 from flask import current_app, request
 
 from api.formats.registry import Content, csv_columns, respond
-from api.store import SERVED_SCHEMAS
 from schemas.articles import ArticleSummarySchema
-from schemas.claims import CLAIM_RELATIONS
 from schemas.dates import date_bounds
-from schemas.events import EVENT_RELATIONS
-from schemas.figures import FIGURE_RELATIONS
-from schemas.quotes import QUOTE_RELATIONS
+from schemas.kinds import BY_NAME, KINDS
 
-LIST_SCHEMAS = {**SERVED_SCHEMAS, "articles": ArticleSummarySchema()}
-
-# What each `embed` name of each kind puts inline: the same dicts that document the parameter.
-RELATIONS = {
-    "quotes": QUOTE_RELATIONS,
-    "figures": FIGURE_RELATIONS,
-    "events": EVENT_RELATIONS,
-    "claims": CLAIM_RELATIONS,
-}
+LIST_SCHEMAS = {**{kind.name: kind.schema() for kind in KINDS}, "articles": ArticleSummarySchema()}
 
 
 def _sort_key(name):
@@ -77,7 +65,7 @@ def shape(article, kind, fact, args):
     else:
         shaped = dict(fact)
     for relation in args.get("embed") or ():
-        related = RELATIONS[kind][relation]
+        related = BY_NAME[kind].relations[relation]
         ids = fact[related.id_field]
         if related.many:
             shaped[relation] = [article.find(related.kind, related_id) for related_id in ids]

@@ -6,7 +6,7 @@ Every resource module and the reader page look things up here, so none imports a
 from flask import current_app
 from flask_smorest import abort
 
-from api.store import SINGULAR
+from schemas.kinds import BY_NAME
 
 
 def corpus():
@@ -26,7 +26,7 @@ def find_fact(article, kind, fact_id):
     """The fact of this kind and id in the article, or a 404 naming both."""
     fact = article.find(kind, fact_id)
     if fact is None:
-        abort(404, message=f"No {SINGULAR[kind]} {fact_id!r} in article {article.id!r}.")
+        abort(404, message=f"No {BY_NAME[kind].singular} {fact_id!r} in article {article.id!r}.")
     return fact
 
 

@@ -4,10 +4,10 @@ from flask.views import MethodView
 
 from api.formats.registry import Content, csv_columns, respond
 from api.links import fact_url
-from api.store import PLURAL
 from api.web.blueprint import ARTICLE_ID_PARAMETER, Blueprint
 from api.web.listing import list_name, paginate
 from api.web.lookups import find_article
+from schemas.kinds import BY_SINGULAR
 from schemas.search import SearchHitSchema, SearchQueryArgsSchema
 
 CSV_COLUMNS = (
@@ -37,7 +37,7 @@ class Search(MethodView):
         whose annotation alone matches (`field: annotation`).
         """
         article = find_article(article_id)
-        kinds = [PLURAL[kind] for kind in args.get("kind") or PLURAL]
+        kinds = [BY_SINGULAR[kind].name for kind in args.get("kind") or BY_SINGULAR]
         page, headers = paginate(article.search(args["q"], kinds), args)
         hits = [{**hit, "url": fact_url(article.id, hit["kind"], hit["id"])} for hit in page]
         columns = csv_columns(SearchHitSchema())

@@ -1,0 +1,79 @@
+"""The list and detail operations of every kind of fact, built from the kind table.
+
+Each kind (`schemas.kinds.KINDS`) gets a blueprint named by its path (`timeline`) with two
+views, `<Path>` and `<Path>ById` (`Timeline`, `TimelineById`): the list, filtered by what the
+kind declares, and one fact, exactly as the list shows it.
+"""
+
+from flask.views import MethodView
+
+from api.formats.registry import csv_columns
+from api.web.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
+from api.web.listing import fact_response, list_response
+from api.web.lookups import find_article, find_fact, require_entity
+from schemas.common import served
+from schemas.kinds import KINDS, Kind
+
+
+def csv_description(kind: Kind) -> str:
+    """The CSV columns of a kind's list, as the CSV renderer writes them from its schema."""
+    columns = ", ".join(csv_columns(kind.schema()))
+    text = (
+        f"{columns}. A span is `start:end`, `mentions` are `start:end` pairs separated by "
+        "spaces, and a list of ids is `|`-separated."
+    )
+    if kind.relations:
+        embedded = ", ".join(kind.relations)
+        text += f" With `embed`, {embedded} (their names, words or summaries, `|`-separated)."
+    return text
+
+
+def fact_blueprint(kind: Kind) -> Blueprint:
+    """The blueprint of one kind: its list and its detail operation."""
+    blp = Blueprint(
+        kind.path,
+        __name__,
+        url_prefix=f"/v1/articles/<article_id>/{kind.path}",
+        description=kind.description,
+    )
+    id_parameter = path_parameter(
+        f"{kind.singular}_id", f"Id (slug) of the {kind.singular}.", kind.example_id
+    )
+    name = kind.path.title()
+
+    def list_facts(self, args, article_id):
+        article = find_article(article_id)
+        for spec in kind.filters:
+            if spec.names_entity:
+                require_entity(article, spec.parameter, args.get(spec.argument))
+        return list_response(article, kind.name, article.select(kind.name, args), args)
+
+    def get_fact(self, args, article_id, **path):
+        article = find_article(article_id)
+        fact = find_fact(article, kind.name, path[f"{kind.singular}_id"])
+        return fact_response(article, kind.name, fact, args)
+
+    list_facts.__doc__ = kind.list_doc
+    get_fact.__doc__ = kind.detail_doc
+    list_view = blp.doc(operationId=kind.list_operation)(
+        blp.arguments(kind.query_args, location="query")(
+            blp.list_response(served(kind.schema), csv_description(kind))(
+                blp.alt_response(404, response="NOT_FOUND")(list_facts)
+            )
+        )
+    )
+    detail_view = blp.doc(operationId=kind.detail_operation)(
+        blp.arguments(kind.view_args, location="query")(
+            blp.response(200, served(kind.schema))(
+                blp.alt_response(404, response="NOT_FOUND")(blp.represents("object")(get_fact))
+            )
+        )
+    )
+    blp.route("", parameters=[ARTICLE_ID_PARAMETER])(type(name, (MethodView,), {"get": list_view}))
+    blp.route(f"/<{kind.singular}_id>", parameters=[ARTICLE_ID_PARAMETER, id_parameter])(
+        type(f"{name}ById", (MethodView,), {"get": detail_view})
+    )
+    return blp
+
+
+BLUEPRINTS = tuple(fact_blueprint(kind) for kind in KINDS)
