@@ -2,10 +2,10 @@
 
 From the OpenAPI document gunicorn serves at /openapi.json:
 - openapi-python-client generates a Python client (with no warning about the document); mypy
-  (--strict) checks tests/clients/python/check_client.py and the README's Python example
+  (--strict) checks tests/clients/python/check_client.py and docs/clients.md's Python example
   against it, then both run;
 - openapi-typescript generates the types openapi-fetch uses; tsc (strict) compiles
-  tests/clients/typescript/check-client.ts and the README's TypeScript example, then node runs
+  tests/clients/typescript/check-client.ts and docs/clients.md's TypeScript example, then node runs
   them.
 
 Each script calls every operation with lists of several values (which generators send as
@@ -55,7 +55,7 @@ if MISSING and not os.environ.get("CI"):
         allow_module_level=True,
     )
 
-README_BASE_URL = "http://127.0.0.1:8000"
+DOCS_BASE_URL = "http://127.0.0.1:8000"
 
 
 def run(command, **kwargs):
@@ -140,12 +140,11 @@ def assert_every_operation_called(document, made, client):
     assert repeated, f"the {client} client sent no list parameter as repeated keys"
 
 
-def readme_example(language):
-    """The README's example in `language` (its Clients section) and the output shown after it."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Clients\n", 1)[1].split("\n## ", 1)[0]
-    match = re.search(rf"```{language}\n(.*?)```\n+prints:\n+```text\n(.*?)```", section, re.S)
-    assert match, f"README's Clients section has no {language} example followed by its output"
+def docs_example(language):
+    """docs/clients.md's example in `language` and the output shown after it."""
+    clients = (ROOT / "docs" / "clients.md").read_text(encoding="utf-8")
+    match = re.search(rf"```{language}\n(.*?)```\n+prints:\n+```text\n(.*?)```", clients, re.S)
+    assert match, f"docs/clients.md has no {language} example followed by its output"
     return match.group(1), match.group(2)
 
 
@@ -159,21 +158,21 @@ def test_python_client_calls_every_operation(server, document, tmp_path):
     )
     assert "Warning" not in generated, generated  # the document generates cleanly
     assert (tmp_path / "article_facts_api_client" / "client.py").exists()
-    example, expected_output = readme_example("python")
-    (tmp_path / "readme_example.py").write_text(example, encoding="utf-8")
+    example, expected_output = docs_example("python")
+    (tmp_path / "docs_example.py").write_text(example, encoding="utf-8")
     shutil.copy(CLIENTS / "python" / "check_client.py", tmp_path)
     run(
         [TOOLS["mypy"], "--config-file", CLIENTS / "python" / "mypy.ini"]
-        + ["--cache-dir", tmp_path / ".mypy_cache", "check_client.py", "readme_example.py"],
+        + ["--cache-dir", tmp_path / ".mypy_cache", "check_client.py", "docs_example.py"],
         cwd=tmp_path,
     )
 
     def run_clients():
         output = run([sys.executable, "check_client.py", server.url], cwd=tmp_path)
         assert "every operation answered as documented" in output
-        readme = example.replace(README_BASE_URL, server.url)
-        (tmp_path / "readme_example.py").write_text(readme, encoding="utf-8")
-        assert run([sys.executable, "readme_example.py"], cwd=tmp_path) == expected_output
+        local = example.replace(DOCS_BASE_URL, server.url)
+        (tmp_path / "docs_example.py").write_text(local, encoding="utf-8")
+        assert run([sys.executable, "docs_example.py"], cwd=tmp_path) == expected_output
 
     assert_every_operation_called(document, requests_made_by(server, run_clients), "Python")
 
@@ -186,14 +185,14 @@ def test_typescript_client_calls_every_operation(server, document, tmp_path):
     for name in ("check-client.ts", "tsconfig.json", "package.json"):
         shutil.copy(TYPESCRIPT / name, tmp_path)
     (tmp_path / "node_modules").symlink_to(TYPESCRIPT / "node_modules")
-    example, expected_output = readme_example("ts")
-    readme = example.replace(README_BASE_URL, server.url)
-    (tmp_path / "readme-example.ts").write_text(readme, encoding="utf-8")
+    example, expected_output = docs_example("ts")
+    local = example.replace(DOCS_BASE_URL, server.url)
+    (tmp_path / "docs-example.ts").write_text(local, encoding="utf-8")
     run([TOOLS["tsc"], "-p", "."], cwd=tmp_path)
 
     def run_clients():
         output = run([TOOLS["node"], "dist/check-client.js", server.url], cwd=tmp_path)
         assert "every operation answered as documented" in output
-        assert run([TOOLS["node"], "dist/readme-example.js"], cwd=tmp_path) == expected_output
+        assert run([TOOLS["node"], "dist/docs-example.js"], cwd=tmp_path) == expected_output
 
     assert_every_operation_called(document, requests_made_by(server, run_clients), "TypeScript")

@@ -87,7 +87,7 @@ def test_quote_text_is_exactly_the_quoted_words(facts, article_text):
 
 
 def test_annotation_decisions_on_the_reviewed_points(facts):
-    """The review's points, decided by the annotation rules (README, judgement calls)."""
+    """The review's points, decided by the annotation rules (docs/data.md, judgement calls)."""
     events = {event["id"]: event for event in facts["timeline"]}
     figures = {figure["id"]: figure for figure in facts["figures"]}
     entities = {entity["id"]: entity for entity in facts["entities"]}

@@ -1,11 +1,23 @@
-"""The docs cannot drift: explorer assets, README commands and settings."""
+"""The docs cannot drift: explorer assets, README commands, the manual in docs/ and settings."""
 
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
 
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
+
+
+def page(name):
+    """The text of one page of the manual (docs/<name>)."""
+    return (DOCS / name).read_text(encoding="utf-8")
 
 
 class AssetCollector(HTMLParser):
@@ -58,7 +70,48 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert readme_commands()[1] in ci.splitlines()
 
 
-def test_readme_lists_every_environment_variable():
+def test_readme_is_the_front_door_not_the_manual():
+    assert len(README.splitlines()) <= 200
+
+
+def nav_pages(entries):
+    """Every page a MkDocs `nav` names, however deeply nested."""
+    for entry in entries:
+        if isinstance(entry, str):
+            yield entry
+        elif isinstance(entry, dict):
+            for value in entry.values():
+                yield from nav_pages([value] if isinstance(value, str) else value)
+
+
+def test_every_page_of_the_manual_is_in_the_nav_and_every_nav_entry_exists():
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config.get("docs_dir", "docs") == "docs"
+    assert config["theme"]["name"] == "material"
+    nav = list(nav_pages(config["nav"]))
+    assert len(nav) == len(set(nav)), nav
+    pages = {path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md")}
+    assert not set(nav) - pages, f"in the nav but not in docs/: {sorted(set(nav) - pages)}"
+    assert not pages - set(nav), f"in docs/ but not in the nav: {sorted(pages - set(nav))}"
+
+
+def test_the_manual_builds_with_no_warning(tmp_path):
+    """`mkdocs build --strict` fails on a broken link or anchor and on a page left out."""
+    mkdocs = Path(sys.executable).parent / "mkdocs"
+    built = subprocess.run(
+        [mkdocs, "build", "--strict", "--config-file", ROOT / "mkdocs.yml"]
+        + ["--site-dir", tmp_path / "site"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=120,
+    )
+    assert built.returncode == 0, built.stderr + built.stdout
+    assert (tmp_path / "site" / "index.html").exists()
+
+
+def test_configuration_lists_every_environment_variable():
     sources = [ROOT / "api" / "settings.py", ROOT / "gunicorn.conf.py"]
     names = set()
     for source in sources:
@@ -66,12 +119,13 @@ def test_readme_lists_every_environment_variable():
             re.findall(r"os\.environ\.get\(\s*\"(\w+)\"", source.read_text(encoding="utf-8"))
         )
     assert names
-    missing = sorted(name for name in names if f"`{name}`" not in README)
-    assert not missing, f"README does not list {missing}"
+    configuration = page("configuration.md")
+    missing = sorted(name for name in names if f"`{name}`" not in configuration)
+    assert not missing, f"docs/configuration.md does not list {missing}"
 
 
-def test_readme_names_the_command_that_regenerates_the_openapi_document():
-    assert "flask --app api openapi write openapi/openapi.json" in README
+def test_contributing_names_the_command_that_regenerates_the_openapi_document():
+    assert "flask --app api openapi write openapi/openapi.json" in page("contributing.md")
 
 
 LISTS = {
@@ -86,9 +140,9 @@ LISTS = {
 OPTIONS = {"page", "page_size", "sort", "fields", "embed"}
 
 
-def readme_query_table():
-    """The README's table of what each list takes: {list: [sort, fields, embed, filters]}."""
-    lines = README.split("| list | `sort` keys", 1)[1].splitlines()[2:]
+def query_table():
+    """docs/querying.md's table of what each list takes: {list: [sort, fields, embed, filters]}."""
+    lines = page("querying.md").split("| list | `sort` keys", 1)[1].splitlines()[2:]
     rows = {}
     for line in lines:
         if not line.startswith("|"):
@@ -102,10 +156,10 @@ def quoted(cell):
     return re.findall(r"`([^`]+)`", cell)
 
 
-def test_readme_says_what_each_list_takes_no_more_no_less(client):
+def test_querying_says_what_each_list_takes_no_more_no_less(client):
     spec = client.get("/openapi.json").get_json()
     schemas = spec["components"]["schemas"]
-    rows = readme_query_table()
+    rows = query_table()
     listed = {
         path
         for path, item in spec["paths"].items()
