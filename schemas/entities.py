@@ -58,6 +58,13 @@ ENTITY_TYPES = {
         "weapon or equipment",
         "Weapons and equipment",
     ),
+    # schema.org has no type for a treaty; an agreement is a work with parties to it.
+    "agreement": EntityType(
+        "A treaty, pact or other agreement between parties.",
+        "CreativeWork",
+        "agreement",
+        "Agreements",
+    ),
 }
 
 TYPE_DESCRIPTION = enum_description(

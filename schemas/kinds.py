@@ -37,6 +37,12 @@ from schemas.figures import (
     FigureViewArgsSchema,
 )
 from schemas.quotes import QUOTE_RELATIONS, QuoteQueryArgsSchema, QuoteSchema, QuoteViewArgsSchema
+from schemas.relations import (
+    RELATION_RELATIONS,
+    RelationQueryArgsSchema,
+    RelationSchema,
+    RelationViewArgsSchema,
+)
 
 # How a filter tests a fact's field against the query argument:
 # equals: the field is the value; contains: the list field holds it; either: one of several
@@ -101,6 +107,9 @@ class Kind:
     jsonld_link: Literal["mentions", "hasPart", "about"]
     motivation: str  # a W3C Web Annotation motivation
     reader_section: str  # the id of its section on the reader page
+    # Whether the reader page marks each mention in the text. A relation's words are names and
+    # clauses the page already marks as entities and claims; its section lists it instead.
+    marks_text: bool = True
     relations: Mapping[str, Relation] = field(default_factory=dict)
     facets: tuple[Facet, ...] = ()
     count_example: int = 0
@@ -332,6 +341,52 @@ KINDS: tuple[Kind, ...] = (
             ),
         ),
         count_example=12,
+    ),
+    Kind(
+        name="relations",
+        singular="relation",
+        path="relations",
+        noun="a relation",
+        plural_noun="relations",
+        schema=RelationSchema,
+        query_args=RelationQueryArgsSchema,
+        view_args=RelationViewArgsSchema,
+        example_id="kim-jong-un-leader-of-north-korea",
+        description="Statements that link two entities (Kim Jong-un, leader of North Korea), "
+        "with a predicate from a closed vocabulary, the claims they rest on where the text only "
+        "attributes them, and the words that state them.",
+        list_doc="List the relations in an article\n\nIn reading order unless `sort` says "
+        "otherwise. Filter by `subject`, `object` or `entity` on either side (entity ids), by "
+        "`predicate`, or by words in the summary (`q`).",
+        detail_doc=_detail_doc("relation"),
+        list_operation="listRelations",
+        detail_operation="getRelation",
+        filters=(
+            Filter("subject", "equals", ("subject_id",), names_entity=True),
+            Filter("object", "equals", ("object_id",), names_entity=True),
+            Filter("entity", "either", ("subject_id", "object_id"), names_entity=True),
+            Filter("predicate", "equals", ("predicate",)),
+            Filter("q", "text"),
+        ),
+        search_fields=("summary",),
+        label_field="summary",
+        order="position",
+        jsonld_type="Claim",
+        jsonld_link="hasPart",
+        motivation="linking",
+        reader_section="relations",
+        marks_text=False,
+        relations=RELATION_RELATIONS,
+        facets=(
+            Facet(
+                "relations_by_predicate",
+                "predicate",
+                "Number of relations with each predicate.",
+                {"of_country": 8, "assists": 3},
+            ),
+        ),
+        count_example=27,
+        optional_in_file=True,
     ),
 )
 

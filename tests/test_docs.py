@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from conftest import ROOT
+from schemas.kinds import KINDS as FACT_KINDS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = ROOT / "docs"
@@ -130,11 +131,7 @@ def test_contributing_names_the_command_that_regenerates_the_openapi_document():
 
 LISTS = {
     "/v1/articles": "/v1/articles",
-    ".../entities": "/v1/articles/{article_id}/entities",
-    ".../quotes": "/v1/articles/{article_id}/quotes",
-    ".../figures": "/v1/articles/{article_id}/figures",
-    ".../timeline": "/v1/articles/{article_id}/timeline",
-    ".../claims": "/v1/articles/{article_id}/claims",
+    **{f".../{kind.path}": f"/v1/articles/{{article_id}}/{kind.path}" for kind in FACT_KINDS},
     ".../search": "/v1/articles/{article_id}/search",
 }
 OPTIONS = {"page", "page_size", "sort", "fields", "embed"}

@@ -3,14 +3,11 @@
 import pytest
 
 from conftest import ARTICLE_ID
+from schemas.kinds import KINDS as FACT_KINDS
 
 REAL_IDS = {
     "article_id": ARTICLE_ID,
-    "entity_id": "vadym-skibytsky",
-    "quote_id": "skibytsky-they-are-learning",
-    "figure_id": "artillery-shells-total",
-    "event_id": "ukraine-assaults-kursk",
-    "claim_id": "skibytsky-shells-since-2023",
+    **{f"{kind.singular}_id": kind.example_id for kind in FACT_KINDS},
 }
 TEMPLATES = [
     "/healthz",
@@ -18,16 +15,14 @@ TEMPLATES = [
     "/v1/articles",
     "/v1/articles/{article_id}",
     "/v1/articles/{article_id}/text",
-    "/v1/articles/{article_id}/entities",
-    "/v1/articles/{article_id}/entities/{entity_id}",
-    "/v1/articles/{article_id}/quotes",
-    "/v1/articles/{article_id}/quotes/{quote_id}",
-    "/v1/articles/{article_id}/figures",
-    "/v1/articles/{article_id}/figures/{figure_id}",
-    "/v1/articles/{article_id}/timeline",
-    "/v1/articles/{article_id}/timeline/{event_id}",
-    "/v1/articles/{article_id}/claims",
-    "/v1/articles/{article_id}/claims/{claim_id}",
+    *(
+        template
+        for kind in FACT_KINDS
+        for template in (
+            f"/v1/articles/{{article_id}}/{kind.path}",
+            f"/v1/articles/{{article_id}}/{kind.path}/{{{kind.singular}_id}}",
+        )
+    ),
     "/v1/articles/{article_id}/search",
 ]
 LISTS = [t for t in TEMPLATES if t.startswith("/v1") and not t.endswith(("}", "text"))]

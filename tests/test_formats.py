@@ -143,7 +143,7 @@ def test_json_ld_is_a_graph_of_the_article_and_every_fact(client):
         for node_type in node.get("@type", []):
             types[node_type.removeprefix(SCHEMA)] = types.get(node_type.removeprefix(SCHEMA), 0) + 1
     assert types["Quotation"] == counts["quotes"]
-    assert types["Claim"] == counts["figures"] + counts["claims"]
+    assert types["Claim"] == counts["figures"] + counts["claims"] + counts["relations"]
     assert types["Event"] == counts["events"]
     assert types["Person"] == 4
     quotation = next(fact for fact in facts if fact["@id"].endswith("/veles-great-guys"))

@@ -95,16 +95,17 @@ def test_missing_outlet_embeds_as_null(client):
 def test_search_across_every_kind_with_exact_spans(client, article_text):
     hits = get_json(client, f"{ARTICLE}/search?q=skibytsky&page_size=100")
     # The name is in the text twice (both mentions of the entity, each inside the statement of
-    # a claim he makes: the longer span comes first), and in the annotation of the figure and
-    # the event he is the source of.
+    # a claim he makes: the longer span comes first; the first also states his post, a
+    # relation), and in the annotation of the figure and the event he is the source of.
     text_hits = [(hit["kind"], hit["id"]) for hit in hits if hit["field"] == "text"]
     assert text_hits == [
         ("claim", "skibytsky-learning-to-expand-production"),
+        ("relation", "skibytsky-deputy-head-of-military-intelligence"),
         ("entity", "vadym-skibytsky"),
         ("claim", "skibytsky-millions-of-shells"),
         ("entity", "vadym-skibytsky"),
     ]
-    assert {hit["kind"] for hit in hits} == {"entity", "figure", "event", "claim"}
+    assert {hit["kind"] for hit in hits} == {"entity", "figure", "event", "claim", "relation"}
     for hit in hits:
         if hit["field"] == "text":
             match, mention = hit["match"], hit["mention"]

@@ -9,6 +9,7 @@ import pytest
 from api import create_app, reader
 from api.reader.page import Highlight, mark_up_text
 from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, KINDS, SECOND_ARTICLE_DIR
+from schemas.kinds import KINDS as FACT_KINDS
 
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
@@ -140,7 +141,7 @@ def test_home_is_the_reader_page_of_the_one_article(response, page, metadata):
     assert page.find("div", class_="article-text").get("lang") == metadata["language"]
 
 
-@pytest.mark.parametrize("list_name", FACT_LISTS)
+@pytest.mark.parametrize("list_name", [kind.path for kind in FACT_KINDS if kind.marks_text])
 def test_every_mention_is_one_highlight_spanning_its_words(page, facts, list_name):
     marked = {}
     for element in highlights(page, KINDS[list_name]):
@@ -159,6 +160,15 @@ def test_every_mention_is_one_highlight_spanning_its_words(page, facts, list_nam
     assert set(marked) == set(expected)
     for span, words in expected.items():
         assert marked[span].text() == words, span
+
+
+def test_the_relations_section_lists_every_relation_with_its_json(page, facts):
+    section = page.find("section", id="relations")
+    items = section.find_all("li", class_="relation")
+    assert [item.get("data-id") for item in items] == [r["id"] for r in facts["relations"]]
+    for item, relation in zip(items, facts["relations"], strict=True):
+        assert relation["summary"] in item.text()
+        assert relation["predicate"].replace("_", " ") in item.text()
 
 
 def test_the_marked_up_text_is_the_article_text(page, article_text):

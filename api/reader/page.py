@@ -411,6 +411,22 @@ def _claims(article):
     ]
 
 
+def _relations(article):
+    """Each relation as subject, predicate and object, with the claims it rests on."""
+    return [
+        {
+            "relation": relation,
+            "subject": article.find("entities", relation["subject_id"]),
+            "object": article.find("entities", relation["object_id"]),
+            "predicate": relation["predicate"].replace("_", " "),
+            "claims": [article.find("claims", claim_id) for claim_id in relation["claim_ids"]],
+            "api_url": api_url(article, "relation", relation["id"]),
+            "entity_url": partial(api_url, article, "entity"),
+        }
+        for relation in article.facts["relations"]
+    ]
+
+
 def _timeline(article):
     """The events on one time axis of whole years, each drawn over the days its date covers."""
     if not article.facts["events"]:
@@ -556,6 +572,7 @@ def render_article_page(article):
         speakers=_speakers(article),
         figures=_figures(article),
         claims=_claims(article),
+        relations=_relations(article),
         timeline=_timeline(article),
         links=_resource_links(article),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from schemas.dates import date_bounds
 from schemas.kinds import BY_NAME, KINDS
+from schemas.relations import PREDICATES
 
 Span = dict[str, Any]
 Fact = dict[str, Any]
@@ -75,7 +76,9 @@ def _check_metadata(text: str, metadata: dict[str, Any], stem: str) -> list[str]
     return problems
 
 
-def _check_kind_rules(text: str, kind: str, fact: Fact, where: str) -> list[str]:
+def _check_kind_rules(
+    text: str, kind: str, fact: Fact, where: str, entities: dict[str, Fact]
+) -> list[str]:
     """The rules particular to one kind's facts."""
     problems = []
     if kind == "quotes":
@@ -84,6 +87,18 @@ def _check_kind_rules(text: str, kind: str, fact: Fact, where: str) -> list[str]
                 problems.append(f"{where}.mentions[{number}]: does not quote the quote's text")
     if kind == "figures" and fact["period"]:
         problems += _check_period(text, fact["period"], f"{where}.period")
+    if kind == "relations":
+        predicate = PREDICATES[fact["predicate"]]
+        for side, allowed in (
+            ("subject", predicate.subject_types),
+            ("object", predicate.object_types),
+        ):
+            entity = entities.get(fact[f"{side}_id"])
+            if entity and entity["type"] not in allowed:
+                problems.append(
+                    f"{where}.{side}_id: {fact['predicate']} takes a {' or '.join(allowed)}, "
+                    f"not the {entity['type']} {entity['id']!r}"
+                )
     if kind == "events" and not any(
         fact["date_text"] in mention["text"] for mention in fact["mentions"]
     ):
@@ -95,6 +110,7 @@ def cross_check(text: str, annotation: dict[str, Any], stem: str) -> list[str]:
     """Problems the schemas cannot see: spans, identities and references."""
     metadata = annotation["article"]
     problems = _check_metadata(text, metadata, stem)
+    entities = {entity["id"]: entity for entity in annotation["entities"]}
     for kind in KINDS:
         seen = set()
         for index, fact in enumerate(annotation[kind.name]):
@@ -107,7 +123,7 @@ def cross_check(text: str, annotation: dict[str, Any], stem: str) -> list[str]:
                 problems.append(f"{where}: the same mention is listed twice")
             for number, mention in enumerate(fact["mentions"]):
                 problems += check_span(text, mention, f"{where}.mentions[{number}]")
-            problems += _check_kind_rules(text, kind.name, fact, where)
+            problems += _check_kind_rules(text, kind.name, fact, where, entities)
 
     ids = {kind.name: {fact["id"] for fact in annotation[kind.name]} for kind in KINDS}
     if metadata["original_outlet_id"] not in ids["entities"]:
