@@ -198,11 +198,14 @@ def create_app(config=None):
 
     app.extensions["article_facts"] = {"corpus": load_corpus(app.config["CORPUS_DIR"])}
 
-    # The one request path (api.serving.core): its Flask hooks come first, so a refusal is
-    # rendered before any other work.
-    init_serving(app)
+    # CORS open to every origin makes every answer the same whatever the Origin: the core
+    # keys its renderings without it, and CORS sends the wildcard.
+    any_origin = app.config["CORS_ORIGINS"] == ["*"]
+    # The one request path (api.serving.core): its Flask hooks come first, so the route is
+    # noted and the representation negotiated before any other work.
+    init_serving(app, any_origin=any_origin)
     init_canonical_urls(app)
-    init_security(app)
+    init_security(app, any_origin=any_origin)
     renderers = init_renderers(app)
     # The reader registers text/html before the API's document is built, so the article's
     # operation lists it among its formats. Its own pages stay out of the document.

@@ -7,6 +7,11 @@ types the URL offers, the 406 for the rest, `Vary: Accept`, and what the OpenAPI
 for the operation. A package adds a format by registering a renderer (the reader page
 registers `text/html` for articles).
 
+Each renderer also says whether its media type compresses (`compressible`): the serving core
+sends gzip and Brotli codings of what it keeps only when the answer's renderer says so. What is
+served without a renderer (the explorer's documents, static files) is declared by its media
+type in `FILE_TYPES`.
+
 A media type may carry a `profile` (RFC 6906): `application/ld+json` is the schema.org graph,
 and `application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"` the same article as W3C
 Web Annotations. Negotiation tells them apart by that parameter alone (see `_accepted_types`).
@@ -20,11 +25,12 @@ The kinds of content:
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
-from flask import current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_smorest import abort
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
@@ -47,10 +53,10 @@ class Content:
     """What a view answers, before it is rendered in a format."""
 
     kind: str
-    value: object
-    article: object = None
-    columns: tuple = ()
-    headers: dict = field(default_factory=dict)
+    value: Any
+    article: Any = None
+    columns: tuple[str, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
     # What the content is called, for a file name: `<article-id>-entities`, `articles`.
     name: str = ""
 
@@ -60,13 +66,16 @@ class Renderer:
     """One output format: the kinds of content it renders, how, and how the document says so."""
 
     media_type: str
-    kinds: frozenset
-    render: Callable
+    kinds: frozenset[str]
+    render: Callable[[Content], str | bytes]
     # The OpenAPI schema of its output, and a sentence for the 200's description.
-    schema: dict
+    schema: dict[str, Any]
+    # Whether its output is worth a gzip or Brotli coding (text is; an image format is not).
+    # Declared by every renderer: the core compresses what the renderer says, nothing else.
+    compressible: bool = field(kw_only=True)
     description: str = ""
     # Headers it adds to each response.
-    headers: dict = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
     # A format people save as a file (CSV) has an extension: its responses then carry
     # `Content-Disposition: inline` with the content's name as the file name.
     extension: str = ""
@@ -75,17 +84,17 @@ class Renderer:
 class Renderers:
     """The app's formats by media type, in the order they were registered (the default first)."""
 
-    def __init__(self):
-        self._by_media_type = {}
+    def __init__(self) -> None:
+        self._by_media_type: dict[str, Renderer] = {}
 
-    def register(self, renderer):
+    def register(self, renderer: Renderer) -> None:
         """Add a format; a later registration for the same media type replaces the earlier."""
         self._by_media_type[renderer.media_type] = renderer
 
-    def __getitem__(self, media_type):
+    def __getitem__(self, media_type: str) -> Renderer:
         return self._by_media_type[media_type]
 
-    def offered(self, kind):
+    def offered(self, kind: str) -> tuple[str, ...]:
         """The media types that can render this kind of content, the default first."""
         return tuple(
             media_type
@@ -94,9 +103,10 @@ class Renderers:
         )
 
 
-def registry(app=None):
+def registry(app: Flask | None = None) -> Renderers:
     """The app's renderers."""
-    return (app or current_app).extensions["article_facts"]["renderers"]
+    renderers: Renderers = (app or current_app).extensions["article_facts"]["renderers"]
+    return renderers
 
 
 @dataclass(frozen=True)
@@ -106,18 +116,18 @@ class Offer:
 
     kind: str | None
     cached: bool
-    media_types: tuple = ()
+    media_types: tuple[str, ...] = ()
 
-    def offered(self):
+    def offered(self) -> tuple[str, ...]:
         """The media types this view can produce, the default first."""
         return registry().offered(self.kind) if self.kind else self.media_types
 
 
-def represents(kind, cached=True):
+def represents(kind: str, cached: bool = True) -> Callable[[Callable], Callable]:
     """Declare the kind of content a view returns, and whether its 200s may be kept."""
 
-    def decorate(view):
-        view.offer = Offer(kind, cached)
+    def decorate(view: Callable) -> Callable:
+        view.offer = Offer(kind, cached)  # type: ignore[attr-defined]  # functions take attributes
         return view
 
     return decorate
@@ -128,12 +138,35 @@ DOCUMENT_ENDPOINTS = {
     "api-docs.openapi_json": Offer(None, cached=True, media_types=(JSON,)),
     "api-docs.openapi_swagger_ui": Offer(None, cached=True, media_types=(HTML,)),
 }
+# Static files (Flask's `static` endpoint and each blueprint's `<name>.static`: the explorer's
+# assets, the reader's styles and script) are kept like any rendering; they are not
+# negotiated, and send_file gives them their own lifetime (SEND_FILE_MAX_AGE_DEFAULT).
+STATIC_FILES = Offer(None, cached=True)
+
+# Media types served without a renderer (the explorer's documents, the reader's index, static
+# files), and whether each is worth compressing; a type not listed is sent as it is.
+FILE_TYPES = {
+    JSON: True,
+    HTML: True,
+    TEXT: True,
+    "text/css": True,
+    "text/javascript": True,
+    "application/javascript": True,
+    "image/svg+xml": True,
+    # Already compressed, or opaque bytes (swagger-ui's LICENSE and VERSION have no extension).
+    "image/png": False,
+    "application/octet-stream": False,
+}
 
 
-def _find_offer():
-    if request.endpoint in DOCUMENT_ENDPOINTS:
-        return DOCUMENT_ENDPOINTS[request.endpoint]
-    view = current_app.view_functions.get(request.endpoint)
+def _find_offer() -> Offer | None:
+    endpoint = request.endpoint or ""
+    if endpoint in DOCUMENT_ENDPOINTS:
+        return DOCUMENT_ENDPOINTS[endpoint]
+    if endpoint == "static" or endpoint.endswith(".static"):
+        # A file is what GET (and HEAD) answer; OPTIONS gets Flask's own answer, not the file.
+        return STATIC_FILES if request.method in ("GET", "HEAD") else None
+    view = current_app.view_functions.get(endpoint)
     view_class = getattr(view, "view_class", None)
     if view_class is not None:  # a MethodView: the offer is on the method
         view = getattr(
@@ -142,14 +175,27 @@ def _find_offer():
     return getattr(view, "offer", None)
 
 
-def current_offer():
+def current_offer() -> Offer | None:
     """What the endpoint of this request offers, or None if it does not say (looked up once)."""
     if "offer" not in g:
         g.offer = _find_offer()
-    return g.offer
+    offer: Offer | None = g.offer
+    return offer
 
 
-def negotiate():
+def compresses(media_type: str) -> bool:
+    """Whether this request's answer is worth compressing, as the one who made it declares.
+
+    A rendered answer's renderer says; anything else (a document, a file) is looked up by its
+    media type (no parameters) in `FILE_TYPES`.
+    """
+    renderer: Renderer | None = g.get("renderer")
+    if renderer is not None:
+        return renderer.compressible
+    return FILE_TYPES.get(media_type, False)
+
+
+def negotiate() -> str | None:
     """Pick the representation from `Accept` before any work; 406 names what can be served."""
     offer = current_offer()
     offered = offer.offered() if offer else ()
@@ -168,7 +214,7 @@ def negotiate():
     return best
 
 
-def _accepted_types(offered):
+def _accepted_types(offered: tuple[str, ...]) -> MIMEAccept:
     """The client's Accept ranges, each reduced to a media type this URL can tell apart.
 
     Parameters other than q are dropped: `Accept: application/json; charset=utf-8` means
@@ -178,12 +224,12 @@ def _accepted_types(offered):
     profiles nothing here has, is the plain media type: plain `application/ld+json` (or one
     with another profile, such as JSON-LD's own `#compacted`) is the schema.org graph.
     """
-    profiled = {}
+    profiled: dict[tuple[str, str], str] = {}
     for media_type in offered:
         essence, parameters = parse_options_header(media_type)
         if "profile" in parameters:
             profiled[(essence, parameters["profile"])] = media_type
-    ranges = []
+    ranges: list[tuple[str, float]] = []
     for value, quality in request.accept_mimetypes:
         essence, parameters = parse_options_header(value)
         essence = essence.lower()
@@ -196,11 +242,14 @@ def _accepted_types(offered):
     return MIMEAccept(ranges)
 
 
-def respond(content):
+def respond(content: Content) -> Response:
     """The response for `content` in the negotiated format, by the registry's renderer."""
     renderer = registry()[g.get("media_type", JSON)]
+    # The serving core learns from it whether the answer compresses (see `compresses`).
+    g.renderer = renderer
     response = current_app.response_class(renderer.render(content), mimetype=renderer.media_type)
-    if len(current_offer().offered()) > 1:
+    offer = current_offer()
+    if offer is not None and len(offer.offered()) > 1:
         response.vary.add("Accept")
     response.headers.extend(renderer.headers)
     if renderer.extension:
@@ -211,7 +260,7 @@ def respond(content):
     return response
 
 
-def csv_cell(value):
+def csv_cell(value: Any) -> str:
     """Flatten one value into a spreadsheet cell."""
     if value is None:
         return ""
@@ -226,12 +275,12 @@ def csv_cell(value):
     return str(value)
 
 
-def is_span(value):
+def is_span(value: dict[str, Any]) -> bool:
     """Whether a dict is a text span {start, end, text}."""
     return set(value) == SPAN_KEYS
 
 
-def csv_label(related):
+def csv_label(related: dict[str, Any]) -> str:
     """An embedded object in a cell: its name, words, summary or id."""
     for key in ("name", "text", "summary", "description", "id"):
         if related.get(key) is not None:
@@ -239,7 +288,9 @@ def csv_label(related):
     return ""
 
 
-def csv_columns(schema, chosen=None, embedded=()):
+def csv_columns(
+    schema: Any, chosen: Sequence[str] | None = None, embedded: Iterable[str] = ()
+) -> tuple[str, ...]:
     """The CSV columns for objects of `schema`: stable, whatever a page holds.
 
     A nested object (a figure's period, an article's counts) becomes dotted columns; a span
@@ -261,7 +312,7 @@ def csv_columns(schema, chosen=None, embedded=()):
     return tuple(column for _, group in columns for column in group) + tuple(embedded)
 
 
-def csv_value(item, column):
+def csv_value(item: dict[str, Any], column: str) -> Any:
     """The value of a (possibly dotted) column in one item."""
     if "." in column:
         outer, inner = column.split(".", 1)
@@ -269,7 +320,7 @@ def csv_value(item, column):
     return item.get(column)
 
 
-def render_csv(content):
+def render_csv(content: Content) -> str:
     """RFC 4180 CSV with a header row, one row per object."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -279,34 +330,37 @@ def render_csv(content):
     return out.getvalue()
 
 
-def render_json(content):
+def render_json(content: Content) -> bytes:
     """The content's value as JSON (orjson: UTF-8, non-ASCII characters as they are)."""
     # Validation messages for list items are keyed by index (an int).
     return orjson.dumps(content.value, option=orjson.OPT_NON_STR_KEYS)
 
 
-def render_json_ld(content):
+def render_json_ld(content: Content) -> bytes:
     """The article as a schema.org graph."""
     return orjson.dumps(news_article(content.article))
 
 
-def render_annotations(content):
+def render_annotations(content: Content) -> bytes:
     """Every mention of every fact of the article as a W3C Web Annotation page."""
     return orjson.dumps(annotation_page(content.article))
 
 
-def render_text(content):
+def render_text(content: Content) -> str:
     """The text, as it is."""
     return content.value
 
 
 BUILT_IN = (
-    Renderer(JSON, frozenset({"list", "object", "article"}), render_json, schema={}),
+    Renderer(
+        JSON, frozenset({"list", "object", "article"}), render_json, schema={}, compressible=True
+    ),
     Renderer(
         CSV,
         frozenset({"list"}),
         render_csv,
         schema={"type": "string"},
+        compressible=True,
         description="With `Accept: text/csv`: CSV (RFC 4180, with a header row), one row per "
         "object, named by `Content-Disposition` (`<article-id>-<list>.csv`, `articles.csv`).",
         extension="csv",
@@ -316,6 +370,7 @@ BUILT_IN = (
         frozenset({"article"}),
         render_json_ld,
         schema={"type": "object"},
+        compressible=True,
         description="With `Accept: application/ld+json`: an `@graph` of the schema.org "
         "`NewsArticle` and the nodes it links: entities (`Person`, `Organization`, `Place`, "
         "`Product`, with `sameAs` their Wikidata item), quotes (`Quotation`), figures (`Claim` "
@@ -328,17 +383,18 @@ BUILT_IN = (
         frozenset({"article"}),
         render_annotations,
         schema={"type": "object"},
+        compressible=True,
         description=f"With `Accept: {ANNOTATIONS}`: a W3C Web Annotation `AnnotationPage`, one "
         "`Annotation` per mention of every fact in text order, its target the article's text "
         "URL with a `TextPositionSelector` and a `TextQuoteSelector` (`exact`, `prefix`, "
         "`suffix`), its bodies the fact's URL (`identifying`), kind (`classifying`) and label "
         "(`describing`). Plain `application/ld+json` is the schema.org graph.",
     ),
-    Renderer(TEXT, frozenset({"text"}), render_text, schema={"type": "string"}),
+    Renderer(TEXT, frozenset({"text"}), render_text, schema={"type": "string"}, compressible=True),
 )
 
 
-def init_renderers(app):
+def init_renderers(app: Flask) -> Renderers:
     """Give the app its registry, with the API's own formats."""
     renderers = Renderers()
     for renderer in BUILT_IN:

@@ -28,6 +28,7 @@ PAGE = Renderer(
     frozenset({"article"}),
     lambda content: render_article_page(content.article),
     schema={"type": "string"},
+    compressible=True,
     description="With `Accept: text/html` (a browser): the reader page, the text with every "
     "mention highlighted in place, its timeline, quotes, figures and claims.",
 )

@@ -12,10 +12,18 @@ answers: a request that is not kept goes through the same rendering and the same
 is just not remembered. There is one cache of renderings, one ETag rule (a hash of the bytes,
 one tag per coding) and one 304 rule (weak comparison, RFC 9110 section 13.1.2).
 
-What Flask renders is kept when HTTP itself says any cache may keep it: a 200 to a GET with
-`Cache-Control: public`. Problems, probes and CORS preflights are Flask's answer to that one
-request. Refusals (steps 1 and 2) are rendered by Flask too, so every problem has the one
-shape and the same headers.
+Each thing is decided once, by the side that knows it; the other side is told, through the
+WSGI environ, never asked again:
+- A refusal (steps 1 and 2) is decided here. The core hands it to Flask as the exception to
+  answer (`render_refusal` in `init_serving`): Flask's one error handler renders the problem
+  and the after-request hooks give it the headers every answer has (security, CORS,
+  `no-store`), while no view and no before-request hook runs, so nothing decides it again.
+- Whether an answer may be kept is declared by its view (`represents(kind, cached=...)`, the
+  `Offer` of api.formats.registry); whether its media type compresses, by its renderer (or,
+  for a document or a static file, by the registry's table of file types). For a 200 that may
+  be kept, Flask leaves `Keep` in `environ[KEEP]`, as it leaves the route in `environ[ROUTE]`,
+  and writes `Cache-Control` for clients from the same offer; the core reads the declaration,
+  not the header. Problems, probes and CORS preflights are Flask's answer to that one request.
 
 Around the steps, the core gives each request its `X-Request-ID` and counts it in the metrics
 (api.serving.metrics), whichever step answered.
@@ -27,24 +35,31 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote_to_bytes
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import brotli
 from cachetools import LRUCache
-from flask import request
+from flask import Flask, Response, request
 from flask_smorest import abort
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_etags
 
-from api.formats.registry import current_offer, negotiate
+from api.formats.registry import compresses, current_offer, negotiate
+from api.serving.metrics import Metrics
 from api.serving.metrics import init_app as init_metrics
 from api.serving.ratelimit import RateLimit, is_off
 
-# Where the core leaves a refusal for Flask to render as a problem: (status, detail, headers).
-REFUSAL = "article_facts.refusal"
 # Where Flask leaves the route template that matched, for the metrics.
 ROUTE = "article_facts.route"
+# Where Flask leaves, for a 200 its view says any cache may keep, what the core needs to keep
+# it (a `Keep`); absent for every other answer.
+KEEP = "article_facts.keep"
 # A request id from the proxy is kept if it is a short plain token (nginx's $request_id, a
 # UUID), by the same rule as deploy/nginx.conf.template's; anything else could smuggle text
 # into the logs, and is replaced.
@@ -80,9 +95,6 @@ NOT_IN_304 = {"content-type", "content-length", "content-encoding", "content-dis
 
 # Content codings, best first when the client likes them equally.
 CODINGS = ("br", "gzip")
-COMPRESSIBLE = re.compile(
-    r"^(text/|application/(json|javascript|xml)|application/[\w.+-]+\+json|image/svg\+xml)"
-)
 # Below this, compression saves less than its headers cost (nginx's gzip_min_length, too).
 MIN_COMPRESSED_LENGTH = 256
 # Brotli's best quality takes seconds on the explorer's 1.6 MB bundle; above this size, quality
@@ -90,8 +102,30 @@ MIN_COMPRESSED_LENGTH = 256
 BROTLI_BEST_UP_TO = 64 * 1024
 ENTRY_OVERHEAD = 1024
 
+Headerlist = list[tuple[str, str]]
 
-def compress(body, coding):
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request the core will not serve: the problem's status and detail, and its headers."""
+
+    status: int
+    detail: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Flask's word that a 200 may be kept, with what its maker declared about compressing it."""
+
+    compressible: bool
+
+
+# What renders a refusal: (environ, start_response, refusal) to a WSGI answer.
+RenderRefusal = Callable[[WSGIEnvironment, StartResponse, Refusal], Iterable[bytes]]
+
+
+def compress(body: bytes, coding: str) -> bytes:
     """`body` in a content coding, computed once per kept rendering."""
     if coding == "gzip":
         # mtime=0: the same bytes give the same gzip bytes, so the coding's ETag holds.
@@ -101,7 +135,7 @@ def compress(body, coding):
 
 
 @lru_cache(maxsize=256)
-def preferred_coding(accept_encoding):
+def preferred_coding(accept_encoding: str) -> str | None:
     """The coding to send for an Accept-Encoding header value: br, gzip or None (identity)."""
     return parse_accept_header(accept_encoding).best_match(CODINGS)
 
@@ -111,7 +145,7 @@ class Variant:
 
     __slots__ = ("body", "etag", "headers", "not_modified_headers")
 
-    def __init__(self, headers, body, etag, coding):
+    def __init__(self, headers: Headerlist, body: bytes, etag: str, coding: str | None) -> None:
         self.body = body
         self.etag = etag
         headers = [*headers, ("ETag", f'"{etag}"'), ("Content-Length", str(len(body)))]
@@ -129,26 +163,26 @@ class Rendering:
 
     __slots__ = ("route", "compressible", "_base", "_variants")
 
-    def __init__(self, headers, body, route):
+    def __init__(
+        self, headers: Headerlist, body: bytes, route: str | None, compressible: bool
+    ) -> None:
+        """`compressible`: whether the answer's maker declared its media type worth it."""
         self.route = route
         kept = Headers([(name, value) for name, value in headers if name.lower() not in NOT_KEPT])
-        content_type = kept.get("Content-Type", "")
-        self.compressible = len(body) >= MIN_COMPRESSED_LENGTH and bool(
-            COMPRESSIBLE.match(content_type)
-        )
+        self.compressible = compressible and len(body) >= MIN_COMPRESSED_LENGTH
         if self.compressible:
             vary = [v for v in (kept.get("Vary") or "").split(",") if v.strip()]
             kept["Vary"] = ", ".join([*(v.strip() for v in vary), "Accept-Encoding"])
         self._base = list(kept.to_wsgi_list())
         etag = hashlib.blake2b(body, digest_size=16).hexdigest()
-        self._variants = {None: Variant(self._base, body, etag, None)}
+        self._variants: dict[str | None, Variant] = {None: Variant(self._base, body, etag, None)}
 
     @property
-    def size(self):
+    def size(self) -> int:
         """Memory it takes, as counted against the cache's bound: its bodies plus overhead."""
         return sum(len(variant.body) for variant in self._variants.values()) + ENTRY_OVERHEAD
 
-    def variant(self, coding):
+    def variant(self, coding: str | None) -> tuple[Variant, bool]:
         """The variant to send in `coding` (None: identity), and whether it was made just now.
 
         Identity stands in when compression is not worth it for this rendering.
@@ -171,22 +205,24 @@ class Rendering:
 class Renderings:
     """Kept renderings by request, least recently used first out, bounded in bytes of bodies."""
 
-    def __init__(self, max_bytes):
-        self._entries = LRUCache(maxsize=max_bytes, getsizeof=lambda rendering: rendering.size)
+    def __init__(self, max_bytes: int) -> None:
+        self._entries: LRUCache[tuple, Rendering] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda rendering: rendering.size
+        )
         # gthread workers share it between threads; cachetools is not thread-safe.
         self._lock = threading.Lock()
 
     @property
-    def size_bytes(self):
+    def size_bytes(self) -> int:
         """Memory the kept renderings take now, as counted against the bound."""
-        return self._entries.currsize
+        return int(self._entries.currsize)
 
-    def get(self, key):
+    def get(self, key: tuple) -> Rendering | None:
         """The rendering kept for this request key, or None."""
         with self._lock:
             return self._entries.get(key)
 
-    def keep(self, key, rendering):
+    def keep(self, key: tuple, rendering: Rendering) -> None:
         """Keep a rendering (again, after it grew a coding), unless it exceeds the bound."""
         with self._lock:
             if rendering.size <= self._entries.maxsize:
@@ -195,26 +231,26 @@ class Renderings:
                 self._entries.pop(key, None)
 
 
-def has_body(environ):
+def has_body(environ: WSGIEnvironment) -> bool:
     """Whether the request carries a body, which no request to this API needs."""
     return environ.get("CONTENT_LENGTH", "0") not in ("", "0") or (
         "HTTP_TRANSFER_ENCODING" in environ
     )
 
 
-def malformed_url(environ):
-    """Why a URL no client means is refused, as (status, detail, headers), or None."""
+def malformed_url(environ: WSGIEnvironment) -> Refusal | None:
+    """Why a URL no client means is refused, or None."""
     raw_path = environ.get("PATH_INFO", "").encode("latin-1", "replace")
     raw_query = environ.get("QUERY_STRING", "").encode("latin-1", "replace")
     if len(raw_path) + len(raw_query) > MAX_URL_LENGTH:
-        return 414, f"The URL is longer than {MAX_URL_LENGTH} bytes.", {}
+        return Refusal(414, f"The URL is longer than {MAX_URL_LENGTH} bytes.")
     for part, raw in (("path", raw_path), ("query string", unquote_to_bytes(raw_query))):
         try:
             decoded = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return 400, f"The {part} is not valid UTF-8 once percent-decoded.", {}
+            return Refusal(400, f"The {part} is not valid UTF-8 once percent-decoded.")
         if CONTROL_CHARACTERS.search(decoded.replace("+", " ")):
-            return 400, f"The {part} contains control characters (such as NUL).", {}
+            return Refusal(400, f"The {part} contains control characters (such as NUL).")
     return None
 
 
@@ -227,9 +263,20 @@ class ServingCore:
     """
 
     def __init__(
-        self, flask_wsgi, *, renderings, rate_limit=None, metrics=None, unlimited=(), key_on_origin
-    ):
+        self,
+        flask_wsgi: WSGIApplication,
+        *,
+        render_refusal: RenderRefusal,
+        renderings: Renderings,
+        rate_limit: RateLimit | None = None,
+        metrics: Metrics | None = None,
+        unlimited: Collection[str] = (),
+        key_on_origin: bool,
+    ) -> None:
+        """`render_refusal` has Flask answer a refusal as a problem; `key_on_origin` says that
+        answers depend on the Origin header (CORS limited to listed origins)."""
         self.flask_wsgi = flask_wsgi
+        self.render_refusal = render_refusal
         self.renderings = renderings
         self.rate_limit = rate_limit
         self.metrics = metrics
@@ -238,7 +285,7 @@ class ServingCore:
         # With CORS open to "*", the answer is the same whatever the Origin: one rendering.
         self.key_on_origin = key_on_origin
 
-    def _key(self, environ):
+    def _key(self, environ: WSGIEnvironment) -> tuple:
         """What makes two requests the same request: origin, path, query, Accept (and Origin).
 
         The origin (scheme, host and script root) is what the app builds absolute URLs from,
@@ -257,16 +304,16 @@ class ServingCore:
             environ.get("HTTP_ORIGIN", "") if self.key_on_origin else "",
         )
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         request_id = environ.get("HTTP_X_REQUEST_ID", "")
         if not REQUEST_ID.match(request_id):
             request_id = environ["HTTP_X_REQUEST_ID"] = secrets.token_hex(16)
         # Per-request headers, added to whatever answers: the id, then the rate-limit state.
-        extra = [("X-Request-ID", request_id)]
-        outcome = {"route": None, "from_cache": False}
+        extra: Headerlist = [("X-Request-ID", request_id)]
+        outcome: dict[str, Any] = {"route": None, "from_cache": False}
 
-        def start(status, headers, exc_info=None):
+        def start(status: str, headers: Headerlist, exc_info: Any = None) -> Any:
             outcome["status"] = status
             return start_response(status, [*headers, *extra], exc_info)
 
@@ -281,17 +328,23 @@ class ServingCore:
             )
         return body
 
-    def _serve(self, environ, start, extra, outcome):
+    def _serve(
+        self,
+        environ: WSGIEnvironment,
+        start: StartResponse,
+        extra: Headerlist,
+        outcome: dict[str, Any],
+    ) -> Iterable[bytes]:
         """The four steps; `outcome` learns the route and whether a kept rendering answered."""
         method = environ.get("REQUEST_METHOD", "GET")
-        replayable = method in ("GET", "HEAD")
-        key = self._key(environ) if replayable else None
-        rendering = self.renderings.get(key) if replayable else None
+        # Only GET and HEAD are replayable: they alone have a key.
+        key = self._key(environ) if method in ("GET", "HEAD") else None
+        rendering = self.renderings.get(key) if key is not None else None
         refusal = None
         # Other methods get routing's 405 (with Allow) from Flask, which is more to the point.
         if method in ("GET", "HEAD", "OPTIONS"):
             if has_body(environ):
-                refusal = 413, "This API reads no request body; send none.", {}
+                refusal = Refusal(413, "This API reads no request body; send none.")
             elif rendering is None:
                 # A kept rendering's URL passed this check when it was rendered.
                 refusal = malformed_url(environ)
@@ -301,28 +354,33 @@ class ServingCore:
             if not verdict.allowed:
                 if self.metrics is not None:
                     self.metrics.refused()
-                refusal = (
-                    429,
-                    f"Too many requests from this client; the limit is {verdict.exceeded}.",
-                    {"Retry-After": str(verdict.retry_after)},
-                )
-        if refusal is not None or not replayable:
-            if refusal is not None:
-                environ[REFUSAL] = refusal
+                refusal = Refusal(429, verdict.detail, {"Retry-After": str(verdict.retry_after)})
+        if refusal is not None:
+            body = self.render_refusal(environ, start, refusal)
+            outcome["route"] = environ.get(ROUTE)
+            return body
+        if key is None:
             body = self.flask_wsgi(environ, start)
             outcome["route"] = environ.get(ROUTE)
             return body
         if rendering is None:
-            rendering = self._render(environ, start, key, outcome)
-            if not isinstance(rendering, Rendering):
-                return rendering  # Flask's answer to this one request, already started
+            rendered = self._render(environ, start, key, outcome)
+            if not isinstance(rendered, Rendering):
+                return rendered  # Flask's answer to this one request, already started
+            rendering = rendered
         else:
             outcome["from_cache"] = True
         outcome["route"] = rendering.route
         return self._replay(rendering, key, environ, start, method)
 
-    def _render(self, environ, start, key, outcome):
-        """Have Flask render the request as a plain GET; keep a rendering any cache may keep.
+    def _render(
+        self,
+        environ: WSGIEnvironment,
+        start: StartResponse,
+        key: tuple,
+        outcome: dict[str, Any],
+    ) -> Rendering | Iterable[bytes]:
+        """Have Flask render the request as a plain GET; keep the rendering if Flask says so.
 
         Rendering HEAD and conditional requests as a plain GET means each process holds the
         full representation after its first request for it, whatever that request was.
@@ -332,9 +390,9 @@ class ServingCore:
         plain.pop("HTTP_IF_NONE_MATCH", None)
         plain.pop("HTTP_IF_MODIFIED_SINCE", None)
         plain.pop("HTTP_RANGE", None)
-        captured = {}
+        captured: dict[str, Any] = {}
 
-        def capture(status, headers, exc_info=None):
+        def capture(status: str, headers: Headerlist, exc_info: Any = None) -> Any:
             captured.update(status=status, headers=headers, exc_info=exc_info)
 
         answer = self.flask_wsgi(plain, capture)
@@ -344,8 +402,9 @@ class ServingCore:
             if hasattr(answer, "close"):
                 answer.close()
         status, headers = captured["status"], captured["headers"]
-        if status.startswith("200") and _publicly_cacheable(headers):
-            rendering = Rendering(headers, body, plain.get(ROUTE))
+        keep = plain.get(KEEP)
+        if status.startswith("200") and keep is not None:
+            rendering = Rendering(headers, body, plain.get(ROUTE), keep.compressible)
             self.renderings.keep(key, rendering)
             return rendering
         # Not a representation to keep (a problem, a probe): answered as the request came.
@@ -355,7 +414,14 @@ class ServingCore:
         start(status, headers, captured["exc_info"])
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
-    def _replay(self, rendering, key, environ, start, method):
+    def _replay(
+        self,
+        rendering: Rendering,
+        key: tuple,
+        environ: WSGIEnvironment,
+        start: StartResponse,
+        method: str,
+    ) -> Iterable[bytes]:
         """Answer from a rendering: 304 when the client has it, else 200 (bodiless for HEAD)."""
         accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
         coding = preferred_coding(accept_encoding) if accept_encoding else None
@@ -370,19 +436,13 @@ class ServingCore:
         return [] if method == "HEAD" else [variant.body]
 
 
-def _publicly_cacheable(headers):
-    for name, value in headers:
-        if name.lower() == "cache-control":
-            return "public" in (part.strip() for part in value.lower().split(","))
-    return False
-
-
-def init_serving(app):
+def init_serving(app: Flask, *, any_origin: bool) -> None:
     """Put the core in front of Flask, and give Flask its side of the one path.
 
     Flask renders the core's refusals as problems, picks the representation from `Accept`
-    before any work, and says in `Cache-Control` which answers any cache (the core included)
-    may keep.
+    before any work, and tells the core (in the environ) and clients (in `Cache-Control`)
+    which answers may be kept. `any_origin`: CORS lets every origin read every answer, so
+    the answer does not depend on `Origin`.
     """
     config = app.config
     rate_limit = None
@@ -395,36 +455,54 @@ def init_serving(app):
     renderings = Renderings(config["RESPONSE_CACHE_BYTES"])
     max_age = config["CACHE_MAX_AGE"]
 
-    # Registered before every other hook: a refused request gets its problem and nothing else.
-    @app.before_request
-    def note_route_and_render_refusal():
+    def note_route() -> None:
         request.environ[ROUTE] = request.url_rule.rule if request.url_rule else None
-        refusal = request.environ.get(REFUSAL)
-        if refusal is not None:
-            status, detail, headers = refusal
-            abort(status, message=detail, headers=headers)
+
+    def render_refusal(
+        environ: WSGIEnvironment, start_response: StartResponse, refusal: Refusal
+    ) -> Iterable[bytes]:
+        """The refusal as Flask's one error handler renders it, with every after-request hook.
+
+        Only the answer is Flask's: no view and no before-request hook runs for it.
+        """
+        with app.request_context(environ):
+            note_route()
+            try:
+                abort(refusal.status, message=refusal.detail, headers=dict(refusal.headers))
+            except HTTPException as error:
+                response = app.finalize_request(app.handle_user_exception(error))
+            return response(environ, start_response)
+
+    # Registered before every other hook, so the route is noted whatever a later hook does.
+    app.before_request(note_route)
 
     @app.before_request
-    def negotiate_representation():
+    def negotiate_representation() -> None:
         if request.method in ("GET", "HEAD"):
             negotiate()
 
     @app.after_request
-    def say_who_may_keep_it(response):
+    def declare_what_may_be_kept(response: Response) -> Response:
         offer = current_offer()
         if response.status_code >= 400:
             response.cache_control.no_store = True
         elif response.status_code == 200 and offer is not None and offer.cached:
             response.cache_control.public = True
-            response.cache_control.max_age = max_age
+            # A static file already has its lifetime from send_file (SEND_FILE_MAX_AGE_DEFAULT).
+            if response.cache_control.max_age is None:
+                response.cache_control.max_age = max_age
+            request.environ[KEEP] = Keep(compresses(response.mimetype or ""))
         return response
 
     app.extensions["article_facts"].update(renderings=renderings, rate_limit=rate_limit)
-    app.wsgi_app = ServingCore(
+    # Flask's documented way to put middleware in front of it, which mypy sees as replacing
+    # a method.
+    app.wsgi_app = ServingCore(  # type: ignore[method-assign]
         app.wsgi_app,
         renderings=renderings,
         rate_limit=rate_limit,
         metrics=init_metrics(app),
         unlimited=UNLIMITED_PATHS,
-        key_on_origin=config["CORS_ORIGINS"] != ["*"],
+        key_on_origin=not any_origin,
+        render_refusal=render_refusal,
     )

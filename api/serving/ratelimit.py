@@ -81,6 +81,11 @@ class Verdict:
     exceeded: str = ""
     retry_after: int = 0
 
+    @property
+    def detail(self) -> str:
+        """Why a refused request was refused, in the words its problem's `detail` gives."""
+        return f"Too many requests from this client; the limit is {self.exceeded}."
+
 
 class RateLimit:
     """One budget per client across endpoints, in a store shared by every process using it."""

@@ -54,8 +54,6 @@ def _default_detail(error):
         return f"Nothing at {request.path}."
     if error.code == 405:
         return f"{request.method} is not allowed on {request.path}."
-    if error.code == 429:
-        return f"Too many requests from this client; the limit is {error.description}."
     return error.description or HTTPStatus(error.code).description
 
 

@@ -3,7 +3,7 @@
 Refusing malformed requests and rate limits are steps of the serving core (`api.serving.core`).
 """
 
-from flask import request
+from flask import Flask, request
 from flask_cors import CORS
 
 # Data responses (JSON, CSV, text, problems) load nothing: forbid everything.
@@ -46,12 +46,11 @@ EXPOSED_HEADERS = [
 ]
 
 
-def init_security(app):
-    """Attach security headers and CORS."""
+def init_security(app: Flask, *, any_origin: bool) -> None:
+    """Attach security headers and CORS; `any_origin`: CORS_ORIGINS lets every origin read."""
     app.after_request(add_security_headers)
     # Read-only and credential-free: any origin may read everything by default. With "*",
     # the header is the wildcard itself, so one cached response serves every origin.
-    any_origin = app.config["CORS_ORIGINS"] == ["*"]
     CORS(
         app,
         origins=app.config["CORS_ORIGINS"],
