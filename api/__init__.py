@@ -8,19 +8,13 @@ Errors: every 4xx and 5xx is an RFC 9457 problem details object (`application/pr
 with `type`, `title`, `status`, `detail` and, for invalid parameters, `errors` by location and
 parameter name. See `api.web.errors`.
 
-Environment variables (all optional; `api.settings.Config` reads them, and the README lists
-them with gunicorn's):
-- `ARTICLE_FACTS_CORPUS_DIR`: folder of `<article-id>.txt` / `<article-id>.json` pairs to
-  serve instead of the built-in article.
-- `ARTICLE_FACTS_RATE_LIMIT`, `ARTICLE_FACTS_RATE_LIMIT_STORAGE_URI`: the per-client limit
-  ("off", the default, for none) and where its counters live (redis:// to share them).
-- `ARTICLE_FACTS_TRUSTED_PROXIES`: how many proxies in front set X-Forwarded-For.
-- `ARTICLE_FACTS_CACHE_MAX_AGE`, `ARTICLE_FACTS_RESPONSE_CACHE_BYTES`: Cache-Control max-age,
-  and the memory bound of the rendered-response cache.
-- `ARTICLE_FACTS_CORS_ORIGINS`: origins whose scripts may read responses ("*" by default).
+Environment variables: all optional, declared once in `api.settings.SETTINGS` and read by
+`create_app` when it is called; docs/configuration.md lists them, generated from that table.
+A value that is not allowed raises `api.settings.ConfigurationError`, one line naming it.
 """
 
 import http
+import os
 from pathlib import Path
 
 import flask_smorest
@@ -33,7 +27,7 @@ from api import reader
 from api.formats.json_provider import OrjsonProvider
 from api.formats.registry import init_renderers
 from api.serving.core import init_serving
-from api.settings import Config
+from api.settings import Config, app_config, settings_cli
 from api.store import load_corpus
 from api.web import articles, facts, health, search
 from api.web.canonical import init_canonical_urls
@@ -187,28 +181,38 @@ def _swagger_ui_assets():
 def create_app(config=None):
     """Build the app: load and validate the corpus, then register every resource.
 
-    `config` is a mapping or object of settings overriding `Config` (tests use it).
+    `config` is a mapping or object of settings overriding `Config` and the environment's
+    (tests use it). A bad value in the environment raises ConfigurationError.
     """
     # The explorer's template and static files belong to the web layer.
     app = ArticleFactsApp(__name__, template_folder="web/templates", static_folder="web/static")
+
+    # 1. Settings: read now, not at import, so each app gets the environment as it is when
+    # it is built; overrides (tests) win.
     app.config.from_object(Config)
+    app.config.from_mapping(app_config(os.environ))
     if config is not None:
         app.config.from_mapping(config if isinstance(config, dict) else vars(config))
-    app.json = OrjsonProvider(app)
+    app.cli.add_command(settings_cli)
 
+    # 2. The corpus, validated whole before anything is served.
     app.extensions["article_facts"] = {"corpus": load_corpus(app.config["CORPUS_DIR"])}
 
-    # CORS open to every origin makes every answer the same whatever the Origin: the core
-    # keys its renderings without it, and CORS sends the wildcard.
+    # 3. Formats: the renderer registry the views and the core negotiate with.
+    app.json = OrjsonProvider(app)
+    renderers = init_renderers(app)
+
+    # 4. Serving: the one request path (api.serving.core). Its Flask hooks come first, so the
+    # route is noted and the representation negotiated before any other work. CORS open to
+    # every origin makes every answer the same whatever the Origin: the core keys its
+    # renderings without it, and CORS sends the wildcard.
     any_origin = app.config["CORS_ORIGINS"] == ["*"]
-    # The one request path (api.serving.core): its Flask hooks come first, so the route is
-    # noted and the representation negotiated before any other work.
     init_serving(app, any_origin=any_origin)
     init_canonical_urls(app)
     init_security(app, any_origin=any_origin)
-    renderers = init_renderers(app)
-    # The reader registers text/html before the API's document is built, so the article's
-    # operation lists it among its formats. Its own pages stay out of the document.
+
+    # 5. Resources. The reader registers text/html before the API's document is built, so the
+    # article's operation lists it among its formats; its own pages stay out of the document.
     reader.init_app(app, renderers)
     api = Api(app, spec_kwargs=SPEC_OPTIONS)
     for blueprint in BLUEPRINTS:

@@ -25,18 +25,13 @@ from limits import parse_many
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 
+from api.settings import ConfigurationError
+
 LOG = logging.getLogger(__name__)
 
 # After the shared store fails, count in this process's memory and try the store again after
 # this many seconds, so a dead Redis costs one timeout per interval, not one per request.
 STORE_RETRY_SECONDS = 5
-
-
-class ConfigurationError(RuntimeError):
-    """Settings that cannot be served as they promise; the message names what to change.
-
-    A RuntimeError, so gunicorn prints the message and exits 1 when a start-up hook raises it.
-    """
 
 
 def is_off(notation):
