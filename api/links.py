@@ -3,7 +3,7 @@
 from flask import url_for
 
 # The detail endpoint of each kind of fact, and its id parameter.
-FACT_ENDPOINTS = {
+FACT_ENDPOINTS: dict[str, tuple[str, str]] = {
     "entity": ("entities.EntitiesById", "entity_id"),
     "quote": ("quotes.QuotesById", "quote_id"),
     "figure": ("figures.FiguresById", "figure_id"),
@@ -12,17 +12,17 @@ FACT_ENDPOINTS = {
 }
 
 
-def fact_url(article_id, kind, fact_id, external=False):
+def fact_url(article_id: str, kind: str, fact_id: str, external: bool = False) -> str:
     """The API path of one fact (absolute if `external`); `kind` is entity, quote, ... claim."""
     endpoint, parameter = FACT_ENDPOINTS[kind]
     return url_for(endpoint, article_id=article_id, _external=external, **{parameter: fact_id})
 
 
-def article_url(article_id, external=False):
+def article_url(article_id: str, external: bool = False) -> str:
     """The API path of an article (its absolute URL if `external`)."""
     return url_for("articles.ArticlesById", article_id=article_id, _external=external)
 
 
-def text_url(article_id, external=False):
+def text_url(article_id: str, external: bool = False) -> str:
     """The API path of an article's exact text (its absolute URL if `external`)."""
     return url_for("articles.ArticleText", article_id=article_id, _external=external)
