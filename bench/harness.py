@@ -5,19 +5,17 @@ load run has a fixed duration, and everything started is stopped by its PID.
 """
 
 import contextlib
-import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "gunicorn.conf.py"
+# The launchers the tests use too (tests/processes.py).
+sys.path.insert(0, str(ROOT / "tests"))
+
+import processes  # noqa: E402
 
 
 def ensure_wrk():
@@ -28,47 +26,23 @@ def ensure_wrk():
     return shutil.which("wrk")
 
 
-def free_port():
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def gunicorn(app=None, *, env=None, args=(), log=None):
     """Start gunicorn with the project's config on a free loopback port; yield the server.
 
     Every setting is the default, as the README's first command runs it, unless `env` sets
     it. `app` overrides the config's `wsgi_app` (for the baseline); `args` are extra gunicorn
-    options. The yielded dict has url, pid and seconds_to_first_response.
+    options; `log` is a path for its output. The yielded dict has url, pid and
+    seconds_to_first_response.
     """
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}"]
-    command += ["--pythonpath", str(ROOT / "bench"), *args]
-    if app:
-        command.append(app)
-    environment = {**os.environ, **(env or {})}
-    started = time.monotonic()
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=environment,
-        stdout=log or subprocess.DEVNULL,
-        stderr=log or subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        first_response = _wait_until_answering(url, process, started)
-        yield {"url": url, "pid": process.pid, "seconds_to_first_response": first_response}
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    args = ["--pythonpath", str(ROOT / "bench"), *args, *([app] if app else [])]
+    # /healthz answers as soon as a worker does: the time to a first response.
+    with processes.gunicorn(env=env, args=args, log_path=log, ready_path="/healthz") as server:
+        yield {
+            "url": server.url,
+            "pid": server.pid,
+            "seconds_to_first_response": server.seconds_to_ready,
+        }
 
 
 @contextlib.contextmanager
@@ -77,38 +51,8 @@ def redis_server():
     if shutil.which("redis-server") is None:
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True)
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
-        + ["--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_until_answering(url, process, started, within=30):
-    deadline = started + within
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-                return time.monotonic() - started
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"gunicorn did not answer within {within} s")
+    with processes.redis() as url:
+        yield url
 
 
 def worker_pids(master_pid):

@@ -4,18 +4,17 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
+import processes
 from api import create_app
+from processes import free_port
 from schemas.kinds import KINDS as FACT_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,13 +55,6 @@ def facts(app):
     return {name: client.get(f"{ARTICLE}/{name}?page_size=100").get_json() for name in FACT_LISTS}
 
 
-def free_port():
-    """A loopback TCP port nothing is listening on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture()
 def unused_port():
     return free_port()
@@ -72,49 +64,18 @@ def unused_port():
 def gunicorn_server(*, workers=1, env=None, log_name="gunicorn", ready_within=30):
     """The app as production runs it (gunicorn with gunicorn.conf.py) on a loopback port.
 
-    `env` adds to the environment; a value of None removes the variable. Yields the base URL
-    and the process; stops the process it started, by its PID, however the test ends. The
-    log goes to test-artifacts/<log_name>.log.
+    `env` adds to the environment; a value of None removes the variable. Yields the server
+    (url, port, process, log_path); stops the process it started, by its PID, however the
+    test ends. The log goes to test-artifacts/<log_name>.log.
     """
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    environment = {key: value for key, value in environment.items() if value is not None}
     log_path = ARTIFACTS / f"{log_name}.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
-            + ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     try:
-        deadline = time.monotonic() + ready_within
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}; see {log_path}")
-            try:
-                with urllib.request.urlopen(f"{base_url}/readyz", timeout=1) as ready:
-                    if ready.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"gunicorn did not answer on {base_url} in {ready_within} s; see {log_path}"
-                )
-            time.sleep(0.1)
-        yield SimpleNamespace(url=base_url, port=port, process=process, log_path=log_path)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        with processes.gunicorn(
+            workers=workers, env=env, log_path=log_path, within=ready_within
+        ) as server:
+            yield server
+    except processes.NotReady as error:
+        pytest.fail(str(error))
 
 
 def require_tool(name, why):
@@ -133,24 +94,11 @@ def require_tool(name, why):
 def redis_url():
     """A Redis server of the test run's own on a loopback port: counters only, nothing saved."""
     server = require_tool("redis-server", "counting rate limits in Redis")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"redis-server did not start on port {port}")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        with processes.redis(server) as url:
+            yield url
+    except processes.NotReady as error:
+        pytest.fail(str(error))
 
 
 @contextlib.contextmanager

@@ -11,14 +11,14 @@ import sys
 from typing import Any, TypeVar
 
 from article_facts_api_client import Client
-from article_facts_api_client.api.web.articles import get_article, get_article_text, list_articles
-from article_facts_api_client.api.web.claims import get_claim, list_claims
-from article_facts_api_client.api.web.entities import get_entity, list_entities
-from article_facts_api_client.api.web.figures import get_figure, list_figures
-from article_facts_api_client.api.web.health import check_liveness, check_readiness
-from article_facts_api_client.api.web.quotes import get_quote, list_quotes
-from article_facts_api_client.api.web.search import search_facts
-from article_facts_api_client.api.web.timeline import get_event, list_events
+from article_facts_api_client.api.articles import get_article, get_article_text, list_articles
+from article_facts_api_client.api.claims import get_claim, list_claims
+from article_facts_api_client.api.entities import get_entity, list_entities
+from article_facts_api_client.api.figures import get_figure, list_figures
+from article_facts_api_client.api.health import check_liveness, check_readiness
+from article_facts_api_client.api.quotes import get_quote, list_quotes
+from article_facts_api_client.api.search import search_facts
+from article_facts_api_client.api.timeline import get_event, list_events
 from article_facts_api_client.models import (
     Article,
     ArticleSortKey,

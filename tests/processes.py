@@ -1,0 +1,167 @@
+"""Starting the servers tests and benchmarks run on loopback, and waiting until they answer.
+
+One place for what tests/conftest.py and bench/harness.py both do: pick a free port, start
+gunicorn with the project's gunicorn.conf.py (or Redis), wait until it answers, and stop it by
+its PID however the caller ends. It raises `NotReady` rather than failing a test, so the
+benchmarks (which are not tests) use it as they are; conftest turns that into `pytest.fail`.
+bench/ puts this folder on `sys.path` to import it.
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_CONFIG = ROOT / "gunicorn.conf.py"
+
+
+class NotReady(RuntimeError):
+    """A server exited, or did not answer in time, after it was started."""
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing is listening on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def answers(url: str) -> bool:
+    """Whether `url` answers 200 now."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def accepts(port: int) -> bool:
+    """Whether something accepts TCP connections on the loopback `port` now."""
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+        return True
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes], within: float = 10) -> None:
+    """SIGTERM the process we started, by its PID; SIGKILL it if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=within)
+
+
+@contextlib.contextmanager
+def running(
+    command: Sequence[str | os.PathLike[str]],
+    *,
+    ready: Callable[[], bool],
+    what: str,
+    within: float = 30,
+    env: Mapping[str, str | None] | None = None,
+    output: IO[bytes] | int = subprocess.DEVNULL,
+    cwd: Path = ROOT,
+) -> Iterator[tuple[subprocess.Popen[bytes], float]]:
+    """Run `command` for the block; yield it, and the seconds it took, once `ready()` holds.
+
+    `env` adds to the environment; a value of None removes the variable. The process gets a
+    session of its own (a Ctrl-C meant for the caller does not reach it) and is stopped by its
+    PID when the block ends, however it ends.
+    """
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env={key: value for key, value in environment.items() if value is not None},
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        while not ready():
+            if process.poll() is not None:
+                raise NotReady(f"{what} exited with {process.returncode}")
+            if time.monotonic() - started > within:
+                raise NotReady(f"{what} did not answer in {within} s")
+            time.sleep(0.02)
+        yield process, time.monotonic() - started
+    finally:
+        _stop(process)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server we started: its base URL, port and process."""
+
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+    seconds_to_ready: float
+    log_path: Path | None = None
+
+    @property
+    def pid(self) -> int:
+        """The PID of the server's (gunicorn's master) process."""
+        return self.process.pid
+
+
+@contextlib.contextmanager
+def gunicorn(
+    *,
+    workers: int | None = None,
+    env: Mapping[str, str | None] | None = None,
+    args: Sequence[str] = (),
+    log_path: Path | None = None,
+    ready_path: str = "/readyz",
+    within: float = 30,
+) -> Iterator[Server]:
+    """The app as production runs it (gunicorn with gunicorn.conf.py) on a free loopback port.
+
+    `workers` overrides the config's count, `args` are extra gunicorn arguments (an app
+    module last, to serve another app); the output goes to `log_path` (else nowhere). Yields
+    once `ready_path` answers 200.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG)]
+    command += ["--bind", f"127.0.0.1:{port}"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    with contextlib.ExitStack() as stack:
+        output: IO[bytes] | int = subprocess.DEVNULL
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            output = stack.enter_context(open(log_path, "wb"))
+        what = f"gunicorn on {url}" + (f" (see {log_path})" if log_path else "")
+        process, seconds = stack.enter_context(
+            running(
+                [*command, *args],
+                ready=lambda: answers(url + ready_path),
+                what=what,
+                within=within,
+                env=env,
+                output=output,
+            )
+        )
+        yield Server(url, port, process, seconds, log_path)
+
+
+@contextlib.contextmanager
+def redis(executable: str = "redis-server", within: float = 10) -> Iterator[str]:
+    """A Redis server on a free loopback port, counters only (nothing saved); yields its URL."""
+    port = free_port()
+    command = [executable, "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+    command += ["--appendonly", "no"]
+    with running(command, ready=lambda: accepts(port), what="redis-server", within=within):
+        yield f"redis://127.0.0.1:{port}/0"
