@@ -348,7 +348,7 @@ def render_annotations(content: Content) -> bytes:
 
 def render_text(content: Content) -> str:
     """The text, as it is."""
-    return content.value
+    return str(content.value)
 
 
 BUILT_IN = (

@@ -131,7 +131,8 @@ def compress(body: bytes, coding: str) -> bytes:
         # mtime=0: the same bytes give the same gzip bytes, so the coding's ETag holds.
         return gzip.compress(body, compresslevel=9, mtime=0)
     quality = 11 if len(body) <= BROTLI_BEST_UP_TO else 9
-    return brotli.compress(body, quality=quality)
+    compressed: bytes = brotli.compress(body, quality=quality)
+    return compressed
 
 
 @lru_cache(maxsize=256)

@@ -29,7 +29,7 @@ def search_text(kind: Kind, fact: Fact) -> str:
 
 def fact_label(kind: Kind, fact: Fact) -> str:
     """A short human label for a fact: its name, words, description or summary."""
-    return fact[kind.label_field]
+    return str(fact[kind.label_field])
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Article:
     @property
     def id(self) -> str:
         """The article's slug."""
-        return self.metadata["id"]
+        return str(self.metadata["id"])
 
     @property
     def counts(self) -> dict[str, int]:
@@ -78,6 +78,9 @@ class Article:
         ]
 
     def _passes(self, kind: str, fact: Fact, spec: Filter, value: str) -> bool:
+        return bool(self._test(kind, fact, spec, value))
+
+    def _test(self, kind: str, fact: Fact, spec: Filter, value: str) -> Any:
         if spec.test == "text":
             return value.casefold() in self._search_text[kind][fact["id"]]
         if spec.test == "equals":

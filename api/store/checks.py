@@ -24,7 +24,7 @@ METADATA_SPANS = (
 
 def inside(span: Span, outer: Span) -> bool:
     """Whether `span` lies within `outer`."""
-    return outer["start"] <= span["start"] and span["end"] <= outer["end"]
+    return bool(outer["start"] <= span["start"] and span["end"] <= outer["end"])
 
 
 def check_span(text: str, span: Span, where: str) -> list[str]:

@@ -3,7 +3,7 @@ into the form the API serves."""
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ def _facets(facts: dict[str, tuple[Fact, ...]]) -> dict[str, dict[str, int]]:
     }
 
 
-def _order_key(kind: Kind):
+def _order_key(kind: Kind) -> Callable[[Fact], Any]:
     """The kind's default order: reading order (first mention), with claims stated in one
     sentence ordered by their cues, or date order with reading order breaking ties."""
     if kind.order == "date":
