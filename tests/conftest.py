@@ -29,6 +29,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 FACT_LISTS = tuple(kind.path for kind in FACT_KINDS)
 # A fact's kind on the wire (the reader page's `data-kind`), by the list that serves it.
 KINDS = {kind.path: kind.singular for kind in FACT_KINDS}
+# The same for the kinds whose every mention the reader page marks in the text.
+MARKED_KINDS = {kind.path: kind.singular for kind in FACT_KINDS if kind.marks_text}
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from conftest import ARTICLE, ARTICLE_ID, ARTIFACTS, FACT_LISTS, KINDS, gunicorn_server
+from conftest import (
+    ARTICLE,
+    ARTICLE_ID,
+    ARTIFACTS,
+    FACT_LISTS,
+    KINDS,
+    MARKED_KINDS,
+    gunicorn_server,
+)
 
 pytestmark = pytest.mark.system
 
@@ -171,7 +179,7 @@ def visible_highlights(page, kind):
 def test_reader_page_draws_every_mention_the_api_lists(tab, facts):
     tab.page.goto("/")
     expect(tab.page.locator("h1")).to_have_text(re.compile("North Korean troops"))
-    for list_name, kind in KINDS.items():
+    for list_name, kind in MARKED_KINDS.items():
         mentions = sum(len(fact["mentions"]) for fact in facts[list_name])
         assert visible_highlights(tab.page, kind) == [mentions, mentions], list_name
     tab.screenshot("reader-page", full_page=True)
@@ -277,7 +285,7 @@ def test_keyboard_focus_on_a_claims_cue_shows_who_makes_the_claim(tab, facts):
 def test_page_reads_and_links_with_javascript_off(tab_without_javascript, server, facts):
     page = tab_without_javascript.page
     page.goto("/")
-    for list_name, kind in KINDS.items():
+    for list_name, kind in MARKED_KINDS.items():
         mentions = sum(len(fact["mentions"]) for fact in facts[list_name])
         assert visible_highlights(page, kind) == [mentions, mentions], list_name
     expect(page.locator("#inspector")).to_be_hidden()

@@ -8,7 +8,8 @@ import pytest
 
 from api import create_app, reader
 from api.reader.page import Highlight, mark_up_text
-from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, KINDS, SECOND_ARTICLE_DIR
+from conftest import ARTICLE, ARTICLE_ID, FACT_LISTS, KINDS, ROOT, SECOND_ARTICLE_DIR
+from schemas.entities import ENTITY_TYPES
 from schemas.kinds import KINDS as FACT_KINDS
 
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
@@ -160,6 +161,13 @@ def test_every_mention_is_one_highlight_spanning_its_words(page, facts, list_nam
     assert set(marked) == set(expected)
     for span, words in expected.items():
         assert marked[span].text() == words, span
+
+
+@pytest.mark.parametrize("entity_type", ENTITY_TYPES)
+def test_every_entity_type_has_its_colours(entity_type):
+    css = (ROOT / "api" / "reader" / "static" / "reader.css").read_text(encoding="utf-8")
+    rule = re.search(rf"\.hl--{entity_type} \{{([^}}]*)\}}", css)
+    assert rule and "--entity-bg" in rule.group(1) and "--entity-line" in rule.group(1)
 
 
 def test_the_relations_section_lists_every_relation_with_its_json(page, facts):

@@ -17,6 +17,7 @@ from article_facts_api_client.api.entities import get_entity, list_entities
 from article_facts_api_client.api.figures import get_figure, list_figures
 from article_facts_api_client.api.health import check_liveness, check_readiness
 from article_facts_api_client.api.quotes import get_quote, list_quotes
+from article_facts_api_client.api.relations import get_relation, list_relations
 from article_facts_api_client.api.search import search_facts
 from article_facts_api_client.api.timeline import get_event, list_events
 from article_facts_api_client.models import (
@@ -50,6 +51,9 @@ from article_facts_api_client.models import (
     Quote,
     QuoteEmbed,
     QuoteKind,
+    Relation,
+    RelationEmbed,
+    RelationPredicate,
     SearchHit,
     SparseClaim,
     SparseEntity,
@@ -248,6 +252,30 @@ def check(client: Client) -> None:
     assert not isinstance(ties.quotes, Unset) and not isinstance(ties.events, Unset)
     assert [quote.id for quote in ties.quotes] == ties.quote_ids
     assert [event.id for event in ties.events] == ties.event_ids
+
+    # Everything said of Russia on either side, then one relation with its ends inline.
+    about_russia = expect_list(
+        list_relations.sync(
+            ARTICLE_ID,
+            client=client,
+            entity="russia",
+            predicate=RelationPredicate.PARTY_TO,
+        ),
+        Relation,
+    )
+    assert [relation.id for relation in about_russia] == ["russia-party-to-pact"]
+    assert about_russia[0].claim_ids == ["sources-troops-sent-and-killed"]
+    leader = expect(
+        get_relation.sync(
+            ARTICLE_ID,
+            "kim-jong-un-leader-of-north-korea",
+            client=client,
+            embed=[RelationEmbed.SUBJECT, RelationEmbed.OBJECT],
+        ),
+        Relation,
+    )
+    assert not isinstance(leader.subject, Unset) and not isinstance(leader.object_, Unset)
+    assert (leader.subject.name, leader.object_.name) == ("Kim Jong-un", "North Korea")
 
     hits = expect_list(
         search_facts.sync(

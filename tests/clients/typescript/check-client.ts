@@ -182,6 +182,26 @@ async function checkEveryOperation(): Promise<void> {
   check(ties.data.quotes?.map((quote) => quote.id).join() === ties.data.quote_ids.join(), "quotes");
   check(ties.data.events?.map((event) => event.id).join() === ties.data.event_ids.join(), "events");
 
+  // Everything said of Russia on either side, then one relation with its ends inline.
+  const aboutRussia = await client.GET("/v1/articles/{article_id}/relations", {
+    params: { ...article, query: { entity: "russia", predicate: "party_to" } },
+  });
+  check(aboutRussia.data, "relations");
+  check(aboutRussia.data.map((relation) => relation.id).join() === "russia-party-to-pact", "relation");
+  const leader = await client.GET("/v1/articles/{article_id}/relations/{relation_id}", {
+    params: {
+      path: { ...article.path, relation_id: "kim-jong-un-leader-of-north-korea" },
+      query: { embed: ["subject", "object"] },
+    },
+  });
+  check(leader.data && isWhole<Schemas["Relation"]>(leader.data, "summary"), "whole relation");
+  const predicate: Schemas["RelationPredicate"] = leader.data.predicate;
+  check(predicate === "leader_of", predicate);
+  check(
+    leader.data.subject?.name === "Kim Jong-un" && leader.data.object?.name === "North Korea",
+    "relation ends embedded",
+  );
+
   const hits = await client.GET("/v1/articles/{article_id}/search", {
     params: { ...article, query: { q: "Kursk", kind: ["event", "entity"] } },
   });
