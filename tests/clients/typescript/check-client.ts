@@ -96,6 +96,17 @@ async function checkEveryOperation(): Promise<void> {
   });
   const channel: Schemas["Channel"] | null | undefined = learning.data?.channel;
   check(channel === "interview" && learning.data?.outlet?.name === "Reuters", "quote, outlet");
+  const inserted = learning.data?.insertions?.map((insertion) => insertion.text).join();
+  check(inserted === "(in this war)", `insertions ${inserted}`);
+
+  const relations = await client.GET("/v1/articles/{article_id}/relations", {
+    params: { ...article, query: { subject: "kim-jong-un" } },
+  });
+  check(relations.data?.every((relation) => relation.subject_id === "kim-jong-un"), "relations");
+  const leader = await client.GET("/v1/articles/{article_id}/relations/{relation_id}", {
+    params: { path: { ...article.path, relation_id: "kim-jong-un-leader-of-north-korea" } },
+  });
+  check(leader.data?.object_id === "north-korea", "relation");
 
   const figures = await client.GET("/v1/articles/{article_id}/figures", {
     params: {
@@ -164,6 +175,8 @@ async function checkEveryOperation(): Promise<void> {
     check(mode === "indirect" && polarity === "asserted", `${mode} ${polarity}`);
     const content = [...text.data].slice(claim.content.start, claim.content.end).join("");
     check(content === claim.content.text, "content span");
+    const first = claim.statements[0];
+    check(first?.cue.start === claim.cue.start && first?.content.end === claim.content.end, "statements");
     const claimants = claim.claimants?.map((entity) => entity.id);
     check(claimants?.join() === claim.claimant_ids.join(), "claimants embedded");
     const stated = claim.figures?.map((figure) => figure.id);
