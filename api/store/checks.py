@@ -50,6 +50,85 @@ def _check_period(text: str, period: dict[str, Any], where: str) -> list[str]:
     return problems
 
 
+def _spans(spans: list[Span]) -> list[tuple[int, int, str]]:
+    """Spans as sortable tuples, for comparing two lists of them whatever their order."""
+    return sorted((span["start"], span["end"], span["text"]) for span in spans)
+
+
+def _check_insertions(text: str, quote: Fact, where: str) -> list[str]:
+    """An editor's insertion is words inside the quotation as printed."""
+    problems = []
+    for number, insertion in enumerate(quote["insertions"]):
+        problems += check_span(text, insertion, f"{where}.insertions[{number}]")
+        if not any(inside(insertion, mention) for mention in quote["mentions"]):
+            problems.append(f"{where}.insertions[{number}]: inside none of the quote's mentions")
+    return problems
+
+
+def _check_attributions(figure: Fact, where: str, claims: dict[str, Fact]) -> list[str]:
+    """Who gives a figure in each place: one attribution per mention, the sources their union,
+    and a claim named where it is the claim's statement that gives the number there."""
+    problems = []
+    attributions = figure["attributions"]
+    if _spans([a["mention"] for a in attributions]) != _spans(figure["mentions"]):
+        problems.append(f"{where}.attributions: not one per mention, with the mentions' spans")
+    union = {source for attribution in attributions for source in attribution["source_ids"]}
+    if union != set(figure["source_ids"]):
+        problems.append(
+            f"{where}.source_ids: {sorted(figure['source_ids'])} is not the union of its "
+            f"attributions' sources {sorted(union)}"
+        )
+    for number, attribution in enumerate(attributions):
+        place = f"{where}.attributions[{number}]"
+        if attribution["claim_id"] is None:
+            continue
+        claim = claims.get(attribution["claim_id"])
+        if claim is None:
+            problems.append(f"{place}.claim_id: no claim {attribution['claim_id']!r}")
+            continue
+        if set(attribution["source_ids"]) != set(claim["claimant_ids"]):
+            problems.append(f"{place}.source_ids: not the claimants of claim {claim['id']!r}")
+        if not any(
+            inside(attribution["mention"], statement["content"])
+            for statement in claim["statements"]
+        ):
+            problems.append(
+                f"{place}: the mention is in the content of no statement of claim {claim['id']!r}"
+            )
+    return problems
+
+
+def _check_statements(text: str, claim: Fact, where: str) -> list[str]:
+    """Each place a claim is stated: a cue and a content that do not overlap, inside one of
+    the claim's mentions, one statement per mention, in reading order, the first at `cue`."""
+    problems = []
+    statements = claim["statements"]
+    for number, statement in enumerate(statements):
+        place = f"{where}.statements[{number}]"
+        for name in ("cue", "content"):
+            problems += check_span(text, statement[name], f"{place}.{name}")
+        cue, content = statement["cue"], statement["content"]
+        if cue["start"] < content["end"] and content["start"] < cue["end"]:
+            problems.append(f"{place}: cue and content overlap")
+        if not any(inside(cue, m) and inside(content, m) for m in claim["mentions"]):
+            problems.append(f"{place}: no mention of the claim holds both its cue and content")
+    first = statements[0]
+    if _spans([first["cue"]]) != _spans([claim["cue"]]) or _spans([first["content"]]) != _spans(
+        [claim["content"]]
+    ):
+        problems.append(f"{where}.statements[0]: is not the claim's cue and content")
+    starts = [min(s["cue"]["start"], s["content"]["start"]) for s in statements[1:]]
+    if starts != sorted(starts):
+        problems.append(f"{where}.statements: not in reading order")
+    for number, mention in enumerate(claim["mentions"]):
+        held = [
+            s for s in statements if inside(s["cue"], mention) and inside(s["content"], mention)
+        ]
+        if len(held) != 1:
+            problems.append(f"{where}.mentions[{number}]: holds {len(held)} statements, not one")
+    return problems
+
+
 def _check_metadata(text: str, metadata: dict[str, Any], stem: str) -> list[str]:
     problems = []
     if metadata["id"] != stem:
@@ -77,16 +156,21 @@ def _check_metadata(text: str, metadata: dict[str, Any], stem: str) -> list[str]
 
 
 def _check_kind_rules(
-    text: str, kind: str, fact: Fact, where: str, entities: dict[str, Fact]
+    text: str, kind: str, fact: Fact, where: str, annotation: dict[str, Any]
 ) -> list[str]:
     """The rules particular to one kind's facts."""
     problems = []
+    entities = {entity["id"]: entity for entity in annotation["entities"]}
     if kind == "quotes":
         for number, mention in enumerate(fact["mentions"]):
             if mention["text"] != fact["text"]:
                 problems.append(f"{where}.mentions[{number}]: does not quote the quote's text")
-    if kind == "figures" and fact["period"]:
-        problems += _check_period(text, fact["period"], f"{where}.period")
+        problems += _check_insertions(text, fact, where)
+    if kind == "figures":
+        if fact["period"]:
+            problems += _check_period(text, fact["period"], f"{where}.period")
+        claims = {claim["id"]: claim for claim in annotation["claims"]}
+        problems += _check_attributions(fact, where, claims)
     if kind == "relations":
         predicate = PREDICATES[fact["predicate"]]
         for side, allowed in (
@@ -103,6 +187,13 @@ def _check_kind_rules(
         fact["date_text"] in mention["text"] for mention in fact["mentions"]
     ):
         problems.append(f"{where}.date_text {fact['date_text']!r} is in none of its mentions")
+    # A state that holds at publication is dated by the day it is known to hold: that day.
+    published = annotation["article"]["published"][:10]
+    if kind == "events" and fact["as_of"] and fact["date"] != published:
+        problems.append(
+            f"{where}.date: an as_of event is dated by the publication day {published}, "
+            f"not {fact['date']}"
+        )
     return problems
 
 
@@ -110,7 +201,6 @@ def cross_check(text: str, annotation: dict[str, Any], stem: str) -> list[str]:
     """Problems the schemas cannot see: spans, identities and references."""
     metadata = annotation["article"]
     problems = _check_metadata(text, metadata, stem)
-    entities = {entity["id"]: entity for entity in annotation["entities"]}
     for kind in KINDS:
         seen = set()
         for index, fact in enumerate(annotation[kind.name]):
@@ -123,7 +213,7 @@ def cross_check(text: str, annotation: dict[str, Any], stem: str) -> list[str]:
                 problems.append(f"{where}: the same mention is listed twice")
             for number, mention in enumerate(fact["mentions"]):
                 problems += check_span(text, mention, f"{where}.mentions[{number}]")
-            problems += _check_kind_rules(text, kind.name, fact, where, entities)
+            problems += _check_kind_rules(text, kind.name, fact, where, annotation)
 
     ids = {kind.name: {fact["id"] for fact in annotation[kind.name]} for kind in KINDS}
     if metadata["original_outlet_id"] not in ids["entities"]:
@@ -143,7 +233,7 @@ def cross_check(text: str, annotation: dict[str, Any], stem: str) -> list[str]:
 
 
 def _check_claims(text: str, annotation: dict[str, Any]) -> list[str]:
-    """A claim's cue and content are where one of its statements is, the facts it carries are
+    """A claim's statements are where its mentions are, the facts it carries are
     stated inside its statements, its mode agrees with its quotes, and every excluded cue word
     is where it says and is no claim's cue."""
     problems = []
@@ -157,6 +247,7 @@ def _check_claims(text: str, annotation: dict[str, Any]) -> list[str]:
             problems.append(f"{where}: no mention holds both its cue and its content")
         if cue["start"] < content["end"] and content["start"] < cue["end"]:
             problems.append(f"{where}: cue and content overlap")
+        problems += _check_statements(text, claim, where)
         for name, relation in BY_NAME["claims"].references.items():
             if relation.kind == "entities":
                 continue
@@ -182,8 +273,8 @@ def _check_claims(text: str, annotation: dict[str, Any]) -> list[str]:
         where = f"excluded_cues[{index}] {excluded['mention']['text']!r}"
         problems += check_span(text, excluded["mention"], f"{where}.mention")
         for claim in annotation["claims"]:
-            if inside(excluded["mention"], claim["cue"]):
-                problems.append(f"{where}: is the cue of claim {claim['id']!r}")
+            if any(inside(excluded["mention"], s["cue"]) for s in claim["statements"]):
+                problems.append(f"{where}: is a cue of claim {claim['id']!r}")
         claim = facts["claims"].get(excluded["claim_id"])
         if excluded["claim_id"] is not None and claim is None:
             problems.append(f"{where}.claim_id: no claim {excluded['claim_id']!r}")

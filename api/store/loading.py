@@ -129,6 +129,11 @@ def served_facts(annotation: dict[str, Any]) -> dict[str, tuple[Fact, ...]]:
         served = kind.schema().dump(annotation[kind.name], many=True)
         for fact in served:
             fact["mentions"].sort(key=lambda mention: (mention["start"], mention["end"]))
+            # A figure's attributions follow its mentions, one each, in the same order.
+            if "attributions" in fact:
+                fact["attributions"].sort(
+                    key=lambda a: (a["mention"]["start"], a["mention"]["end"])
+                )
         facts[kind.name] = tuple(sorted(served, key=_order_key(kind)))
     return facts
 
