@@ -28,7 +28,7 @@ from api.formats.json_provider import OrjsonProvider
 from api.formats.registry import init_renderers
 from api.serving.core import init_serving
 from api.settings import Config, app_config, settings_cli
-from api.store import load_corpus
+from api.store.ingest import open_store
 from api.web import articles, facts, health, search
 from api.web.canonical import init_canonical_urls
 from api.web.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
@@ -195,8 +195,10 @@ def create_app(config=None):
         app.config.from_mapping(config if isinstance(config, dict) else vars(config))
     app.cli.add_command(settings_cli)
 
-    # 2. The corpus, validated whole before anything is served.
-    app.extensions["article_facts"] = {"corpus": load_corpus(app.config["CORPUS_DIR"])}
+    # 2. The store. On SQLite, the process that builds the app (gunicorn's master, before the
+    # workers fork) migrates it and ingests the corpus folder; on PostgreSQL both are steps of
+    # their own (`article-facts migrate`, `article-facts ingest`), never a race of replicas.
+    app.extensions["article_facts"] = {"store": open_store(app.config)}
 
     # 3. Formats: the renderer registry the views and the core negotiate with.
     app.json = OrjsonProvider(app)

@@ -141,8 +141,42 @@ SETTINGS = (
         "CORPUS_DIR",
         str(BUILT_IN_CORPUS),
         any_text("a folder holding `<article-id>.txt` / `<article-id>.json` pairs"),
-        "the articles to serve; the app checks every pair before it serves any",
+        "on SQLite, the folder ingested at start-up, before the workers fork (an unchanged "
+        "article writes nothing; a bad one is refused, named, and the rest are served); on "
+        "PostgreSQL, unused: run `article-facts ingest`",
         shown_default="the built-in `api/corpus/`",
+    ),
+    Setting(
+        "ARTICLE_FACTS_DATA_DIR",
+        "DATA_DIR",
+        "data",
+        any_text("a writable folder (relative to the working directory, or absolute)"),
+        "where the SQLite store lives (`article-facts.sqlite3`, with its WAL files): a volume "
+        "in a container, never the image's read-only root",
+    ),
+    Setting(
+        "ARTICLE_FACTS_DATABASE_URL",
+        "DATABASE_URL",
+        "",
+        any_text("empty (SQLite in the data folder), `sqlite:///PATH` or `postgresql://...`"),
+        "the store; PostgreSQL serves several instances and publishing while serving, with "
+        "`article-facts migrate` run as its own step",
+        shown_default="empty: `data/article-facts.sqlite3`",
+    ),
+    Setting(
+        "ARTICLE_FACTS_NEW_VERSION_SECONDS",
+        "NEW_VERSION_SECONDS",
+        "5",
+        whole_number("seconds", minimum=1),
+        "the most seconds an instance goes on serving an article's previous version after a "
+        "new one is ingested (each worker checks the store five times in that time)",
+    ),
+    Setting(
+        "ARTICLE_FACTS_ARTICLE_CACHE",
+        "ARTICLE_CACHE",
+        "256",
+        whole_number("article versions", minimum=1),
+        "article versions each worker keeps parsed in memory, least recently used out",
     ),
     Setting(
         "ARTICLE_FACTS_RATE_LIMIT",
@@ -184,10 +218,12 @@ SETTINGS = (
     Setting(
         "ARTICLE_FACTS_CACHE_MAX_AGE",
         "CACHE_MAX_AGE",
-        "300",
+        "5",
         whole_number("seconds"),
-        "seconds in `Cache-Control: public, max-age=N` on data responses: how long clients and "
-        "shared caches may reuse one without asking again",
+        "seconds in `Cache-Control: public, max-age=N` on responses of an article's latest "
+        "version (and other data): how long clients and shared caches may reuse one without "
+        "asking again; as short as `ARTICLE_FACTS_NEW_VERSION_SECONDS` by default, so a "
+        "correction reaches every cache in that time. A pinned `?version=N` is kept a year",
     ),
     Setting(
         "ARTICLE_FACTS_RESPONSE_CACHE_BYTES",

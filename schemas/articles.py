@@ -6,6 +6,7 @@ from schemas.common import (
     ListQueryArgsSchema,
     MentionSchema,
     QueryArgsSchema,
+    VersionArgsSchema,
     slug_field,
     sort_field,
 )
@@ -89,6 +90,14 @@ class ArticleSummarySchema(ma.Schema):
         validate=ma.validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$"),
         metadata={"description": "Language of the text (BCP 47 tag).", "example": "en"},
     )
+    version = ma.fields.Integer(
+        dump_only=True,
+        metadata={
+            "description": "The version of the annotation served: each correction is a new "
+            "version, and `?version=N` serves an earlier one.",
+            "example": 1,
+        },
+    )
     counts = ma.fields.Nested(
         ArticleCountsSchema,
         required=True,
@@ -167,3 +176,88 @@ class ArticleQueryArgsSchema(ListQueryArgsSchema):
 
 class NoQueryArgsSchema(QueryArgsSchema):
     """No query parameter is accepted; any is an error rather than silently ignored."""
+
+
+class ArticleArgsSchema(VersionArgsSchema):
+    """Which version of the article to serve; any other parameter is an error."""
+
+
+class KindChangesSchema(ma.Schema):
+    """The ids of one kind of fact that a version added, removed or changed."""
+
+    added = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={"description": "Ids that are new in this version.", "example": []},
+    )
+    removed = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={"description": "Ids the version before had and this one has not.", "example": []},
+    )
+    changed = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={
+            "description": "Ids in both whose served object differs.",
+            "example": ["north-korea"],
+        },
+    )
+
+
+# Named, so the OpenAPI document names it (ArticleChanges): one entry per kind of fact.
+ArticleChangesSchema = type(
+    "ArticleChangesSchema",
+    (ma.Schema,),
+    {
+        "__doc__": "What a version changed against the one before, by kind of fact.",
+        **{
+            kind.name: ma.fields.Nested(
+                KindChangesSchema,
+                required=True,
+                metadata={"description": f"What changed among the {kind.plural_noun}."},
+            )
+            for kind in KINDS
+        },
+    },
+)
+
+
+class ArticleVersionSchema(ma.Schema):
+    """One version of an article's annotation: when it was ingested and what it changed."""
+
+    version = ma.fields.Integer(
+        required=True, metadata={"description": "The version's number, from 1.", "example": 2}
+    )
+    ingested_at = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "When it was ingested: ISO 8601 in UTC. `Last-Modified` of the "
+            "version's representations says the same.",
+            "example": "2026-12-06T17:40:02.123456Z",
+        },
+    )
+    text_sha256 = ma.fields.String(
+        required=True,
+        metadata={"description": "SHA-256 of the text's UTF-8 bytes, as lower-case hex."},
+    )
+    annotation_sha256 = ma.fields.String(
+        required=True,
+        metadata={"description": "SHA-256 of the annotation file's bytes, as lower-case hex."},
+    )
+    format = ma.fields.Integer(
+        required=True,
+        metadata={"description": "The annotation file format it was written in.", "example": 1},
+    )
+    changes = ma.fields.Nested(
+        ArticleChangesSchema,
+        required=True,
+        metadata={
+            "description": "Ids added, removed and changed per kind of fact, against the "
+            "version before (the first version adds every id)."
+        },
+    )
+
+
+class VersionsQueryArgsSchema(ListQueryArgsSchema):
+    """The paging of an article's versions, oldest first."""

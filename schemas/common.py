@@ -119,6 +119,20 @@ class QueryArgsSchema(ma.Schema):
         }
 
 
+class VersionArgsSchema(QueryArgsSchema):
+    """`version`, which every URL of one article takes: without it, the latest version."""
+
+    version = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=MAX_PAGE),
+        metadata={
+            "description": "The version of the article's annotation to serve (1 is the first; "
+            "`GET /v1/articles/{article_id}/versions` lists them). Without it, the latest. A "
+            "version's representations never change, so they may be cached for a year.",
+            "example": 1,
+        },
+    )
+
+
 class ListQueryArgsSchema(QueryArgsSchema):
     """Paging arguments every list accepts; resources add their own filters."""
 

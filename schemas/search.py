@@ -7,6 +7,7 @@ from schemas.common import (
     ListQueryArgsSchema,
     MentionSchema,
     QueryList,
+    VersionArgsSchema,
     enum_description,
     enum_item,
     list_forms,
@@ -21,7 +22,7 @@ HIT_FIELDS = {
 }
 
 
-class SearchQueryArgsSchema(ListQueryArgsSchema):
+class SearchQueryArgsSchema(ListQueryArgsSchema, VersionArgsSchema):
     """What to search for, and in which kinds of fact."""
 
     q = ma.fields.String(

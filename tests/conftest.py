@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -14,6 +15,9 @@ import pytest
 
 import processes
 from api import create_app
+from api.store.database import database_url, migrate
+from api.store.ingest import ingest
+from api.store.repository import Store
 from processes import free_port
 from schemas.kinds import KINDS as FACT_KINDS
 
@@ -33,10 +37,38 @@ KINDS = {kind.path: kind.singular for kind in FACT_KINDS}
 MARKED_KINDS = {kind.path: kind.singular for kind in FACT_KINDS if kind.marks_text}
 
 
+# Fixtures of a wider scope are built before any test's own: even they never use ./data.
+os.environ["ARTICLE_FACTS_DATA_DIR"] = tempfile.mkdtemp(prefix="article-facts-tests-")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_data_folder(tmp_path_factory):
+    """A test module's own apps (module-scoped fixtures) keep their store in its own folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARTICLE_FACTS_DATA_DIR", str(tmp_path_factory.mktemp("module-data")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path_factory, monkeypatch):
+    """Each test's apps and servers keep their store in a folder of the test's own, so what
+    one test ingests is never served to another."""
+    monkeypatch.setenv("ARTICLE_FACTS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture(scope="session")
-def app():
-    """The app serving the built-in corpus; the data is immutable, so one app serves all tests."""
-    return create_app({"TESTING": True})
+def app(tmp_path_factory):
+    """The app serving the built-in corpus; no test writes to it, so one app serves all."""
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path_factory.mktemp("data"))})
+
+
+def ingest_refusals(folder):
+    """Ingest a folder into a store of its own: the lines of every article refused, one text."""
+    store = Store(database_url("", str(Path(folder).parent / f"{Path(folder).name}-store")))
+    migrate(store.engine)
+    _, refused = ingest(store, [Path(folder)])
+    store.dispose()
+    return "\n".join(line for refusal in refused for line in refusal.lines())
 
 
 @pytest.fixture()

@@ -147,9 +147,11 @@ def test_contributing_names_the_command_that_regenerates_the_openapi_document():
 LISTS = {
     "/v1/articles": "/v1/articles",
     **{f".../{kind.path}": f"/v1/articles/{{article_id}}/{kind.path}" for kind in FACT_KINDS},
+    ".../versions": "/v1/articles/{article_id}/versions",
     ".../search": "/v1/articles/{article_id}/search",
 }
-OPTIONS = {"page", "page_size", "sort", "fields", "embed"}
+# Options of every list, not filters; `version` is on every URL of one article.
+OPTIONS = {"page", "page_size", "sort", "fields", "embed", "version"}
 
 
 def query_table():

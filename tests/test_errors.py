@@ -23,6 +23,7 @@ TEMPLATES = [
             f"/v1/articles/{{article_id}}/{kind.path}/{{{kind.singular}_id}}",
         )
     ),
+    "/v1/articles/{article_id}/versions",
     "/v1/articles/{article_id}/search",
 ]
 LISTS = [t for t in TEMPLATES if t.startswith("/v1") and not t.endswith(("}", "text"))]

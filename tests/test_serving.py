@@ -75,11 +75,13 @@ def request_headers(accept, coding, if_none_match=None):
 
 
 def observable(response):
-    """Status, headers and body, less the request id and rate-limit state (per request)."""
+    """Status, headers and body, less the request id and rate-limit state (per request) and
+    the ingest time."""
     headers = sorted(
         (name, value)
         for name, value in response.headers
-        if not name.startswith("X-RateLimit-") and name != "X-Request-ID"
+        # Last-Modified is when each app's own store ingested the article.
+        if not name.startswith("X-RateLimit-") and name not in ("X-Request-ID", "Last-Modified")
     )
     return response.status_code, headers, response.data
 

@@ -13,7 +13,7 @@ from flask import Blueprint, render_template, url_for
 
 from api.formats.registry import HTML, Offer, Renderer
 from api.reader.page import render_article_page
-from api.web.lookups import corpus
+from api.web.lookups import depend_on_every_article, find_article, store
 
 blp = Blueprint(
     "reader",
@@ -37,9 +37,12 @@ PAGE = Renderer(
 @blp.get("/")
 def home():
     """The reader page of the one article served, or an index of the articles."""
-    served = corpus()
-    if len(served) == 1:
-        return render_article_page(next(iter(served.values())))
+    summaries = store().summaries()
+    depend_on_every_article()
+    if len(summaries) == 1:
+        return render_article_page(find_article(summaries[0]["id"]))
+    # Each article's card needs its standfirst and outlet: the index reads every article.
+    served = [find_article(summary["id"]) for summary in summaries]
     return render_template(
         "reader/index.html",
         articles=[
@@ -49,7 +52,7 @@ def home():
                 "outlet": article.find("entities", article.metadata.get("original_outlet_id")),
                 "url": url_for("articles.ArticlesById", article_id=article.id),
             }
-            for article in served.values()
+            for article in served
         ],
     )
 

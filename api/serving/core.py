@@ -48,7 +48,7 @@ from flask import Flask, Response, request
 from flask_smorest import abort
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import parse_accept_header, parse_etags
+from werkzeug.http import parse_accept_header, parse_date, parse_etags
 
 from api.formats.registry import compresses, current_offer, negotiate
 from api.serving.metrics import Metrics
@@ -60,6 +60,15 @@ ROUTE = "article_facts.route"
 # Where Flask leaves, for a 200 its view says any cache may keep, what the core needs to keep
 # it (a `Keep`); absent for every other answer.
 KEEP = "article_facts.keep"
+# Where a view leaves what its answer depends on: a callable saying whether a rendering made
+# now is still current (an article's latest version is, until a newer one is seen).
+CURRENT = "article_facts.current"
+# Where a view leaves its data's Last-Modified (an HTTP date), and whether its answer never
+# changes (a pinned version of an article), to be kept for a year.
+LAST_MODIFIED = "article_facts.last_modified"
+IMMUTABLE = "article_facts.immutable"
+# A year: what RFC 9111 caches treat as "never expires".
+IMMUTABLE_MAX_AGE = 31536000
 # A request id from the proxy is kept if it is a short plain token (nginx's $request_id, a
 # UUID), by the same rule as deploy/nginx.conf.template's; anything else could smuggle text
 # into the logs, and is replaced.
@@ -114,11 +123,20 @@ class Refusal:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+def always_current() -> bool:
+    """An answer that depends on nothing that changes (a document, a pinned version)."""
+    return True
+
+
 @dataclass(frozen=True)
 class Keep:
-    """Flask's word that a 200 may be kept, with what its maker declared about compressing it."""
+    """Flask's word that a 200 may be kept, with what its maker declared about compressing it,
+    and what says whether it is still current."""
 
     compressible: bool
+    current: Callable[[], bool] = always_current
+    # When the data it shows last changed (an HTTP date), where the view said.
+    last_modified: str | None = None
 
 
 # What renders a refusal: (environ, start_response, refusal) to a WSGI answer.
@@ -162,18 +180,30 @@ class Rendering:
     Compressed codings are made the first time a client asks for one, then kept with it.
     """
 
-    __slots__ = ("route", "compressible", "_base", "_variants")
+    __slots__ = ("route", "compressible", "current", "last_modified", "_base", "_variants")
 
     def __init__(
-        self, headers: Headerlist, body: bytes, route: str | None, compressible: bool
+        self,
+        headers: Headerlist,
+        body: bytes,
+        route: str | None,
+        compressible: bool,
+        current: Callable[[], bool] = always_current,
+        last_modified: str | None = None,
     ) -> None:
-        """`compressible`: whether the answer's maker declared its media type worth it."""
+        """`compressible`: whether the answer's maker declared its media type worth it;
+        `current`: whether it may still be replayed; `last_modified`: when its data changed
+        (the header a file's modification time would give describes a file, not the data)."""
         self.route = route
+        self.current = current
         kept = Headers([(name, value) for name, value in headers if name.lower() not in NOT_KEPT])
         self.compressible = compressible and len(body) >= MIN_COMPRESSED_LENGTH
         if self.compressible:
             vary = [v for v in (kept.get("Vary") or "").split(",") if v.strip()]
             kept["Vary"] = ", ".join([*(v.strip() for v in vary), "Accept-Encoding"])
+        self.last_modified = parse_date(last_modified) if last_modified else None
+        if last_modified:
+            kept["Last-Modified"] = last_modified
         self._base = list(kept.to_wsgi_list())
         etag = hashlib.blake2b(body, digest_size=16).hexdigest()
         self._variants: dict[str | None, Variant] = {None: Variant(self._base, body, etag, None)}
@@ -230,6 +260,11 @@ class Renderings:
                 self._entries[key] = rendering
             else:
                 self._entries.pop(key, None)
+
+    def forget(self, key: tuple) -> None:
+        """Drop a rendering that is no longer current."""
+        with self._lock:
+            self._entries.pop(key, None)
 
 
 def has_body(environ: WSGIEnvironment) -> bool:
@@ -341,6 +376,10 @@ class ServingCore:
         # Only GET and HEAD are replayable: they alone have a key.
         key = self._key(environ) if method in ("GET", "HEAD") else None
         rendering = self.renderings.get(key) if key is not None else None
+        if key is not None and rendering is not None and not rendering.current():
+            # Rendered from data that has since changed (a newer version): never replayed.
+            self.renderings.forget(key)
+            rendering = None
         refusal = None
         # Other methods get routing's 405 (with Allow) from Flask, which is more to the point.
         if method in ("GET", "HEAD", "OPTIONS"):
@@ -405,7 +444,9 @@ class ServingCore:
         status, headers = captured["status"], captured["headers"]
         keep = plain.get(KEEP)
         if status.startswith("200") and keep is not None:
-            rendering = Rendering(headers, body, plain.get(ROUTE), keep.compressible)
+            rendering = Rendering(
+                headers, body, plain.get(ROUTE), keep.compressible, keep.current, keep.last_modified
+            )
             self.renderings.keep(key, rendering)
             return rendering
         # Not a representation to keep (a problem, a probe): answered as the request came.
@@ -429,12 +470,24 @@ class ServingCore:
         variant, made = rendering.variant(coding)
         if made:
             self.renderings.keep(key, rendering)  # it grew: count its new size against the bound
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match and parse_etags(if_none_match).contains_weak(variant.etag):
+        if _not_modified(environ, variant.etag, rendering.last_modified):
             start("304 Not Modified", variant.not_modified_headers)
             return []
         start("200 OK", variant.headers)
         return [] if method == "HEAD" else [variant.body]
+
+
+def _not_modified(environ: WSGIEnvironment, etag: str, last_modified: Any) -> bool:
+    """Whether the client has this representation (RFC 9110 13.2.2): If-None-Match, by weak
+    comparison; only without it, If-Modified-Since against Last-Modified."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match:
+        return bool(parse_etags(if_none_match).contains_weak(etag))
+    if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if if_modified_since and last_modified is not None:
+        since = parse_date(if_modified_since)
+        return since is not None and last_modified.replace(microsecond=0) <= since
+    return False
 
 
 def init_serving(app: Flask, *, any_origin: bool) -> None:
@@ -489,10 +542,18 @@ def init_serving(app: Flask, *, any_origin: bool) -> None:
             response.cache_control.no_store = True
         elif response.status_code == 200 and offer is not None and offer.cached:
             response.cache_control.public = True
+            environ = request.environ
+            if environ.get(IMMUTABLE):
+                response.cache_control.max_age = IMMUTABLE_MAX_AGE
+                response.cache_control.immutable = True
             # A static file already has its lifetime from send_file (SEND_FILE_MAX_AGE_DEFAULT).
-            if response.cache_control.max_age is None:
+            elif response.cache_control.max_age is None:
                 response.cache_control.max_age = max_age
-            request.environ[KEEP] = Keep(compresses(response.mimetype or ""))
+            environ[KEEP] = Keep(
+                compresses(response.mimetype or ""),
+                environ.get(CURRENT, always_current),
+                environ.get(LAST_MODIFIED),
+            )
         return response
 
     app.extensions["article_facts"].update(renderings=renderings, rate_limit=rate_limit)

@@ -13,6 +13,7 @@ the variable (tests, `flask run`) the counts are this process's own.
 
 import os
 import platform
+import time
 from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, current_app, request
@@ -67,20 +68,29 @@ class Metrics:
             "Requests refused with 429 because the client had spent its budget.",
             registry=self.registry,
         )
-        # Set once, in the process that loads the corpus (gunicorn's master, which workers
-        # fork from): "max" keeps the value when the workers report none.
+        # Set in the process that builds the app (gunicorn's master, which workers fork
+        # from), from the store's articles then: "max" keeps the value when the workers
+        # report none.
         self.articles = Gauge(
             "article_facts_articles_loaded",
-            "Articles loaded and validated.",
+            "Articles in the store (latest versions, not withdrawn) when the app started.",
             registry=self.registry,
             multiprocess_mode="max",
         )
         self.facts = Gauge(
             "article_facts_facts_loaded",
-            "Facts loaded and validated, by kind.",
+            "Facts of the articles' latest versions when the app started, by kind.",
             ["kind"],
             registry=self.registry,
             multiprocess_mode="max",
+        )
+        # Each worker's: how long since it last saw the store's state. Past the bound of
+        # ARTICLE_FACTS_NEW_VERSION_SECONDS, the store is not answering it.
+        self.behind = Gauge(
+            "article_facts_store_behind_seconds",
+            "Seconds since this instance's most out-of-date worker last saw the store's state.",
+            registry=self.registry,
+            multiprocess_mode="livemax",
         )
         self.build = Gauge(
             "article_facts_build_info",
@@ -93,14 +103,19 @@ class Metrics:
         # Request histogram children by label values: labels() costs more than observe() itself.
         self._children = {}
 
-    def loaded(self, corpus):
-        """Record what the corpus holds."""
-        self.articles.set(len(corpus))
+    def loaded(self, summaries):
+        """Record what the store holds: each article's summary, with its counts."""
+        self.articles.set(len(summaries))
         for kind in KINDS:
-            self.facts.labels(kind.name).set(sum(len(a.facts[kind.name]) for a in corpus.values()))
+            self.facts.labels(kind.name).set(sum(s["counts"][kind.name] for s in summaries))
+
+    store = None
 
     def observe(self, route, method, status, seconds, from_cache):
-        """Count one answered request and its duration."""
+        """Count one answered request and its duration, and how far behind the store this
+        worker is as it answers."""
+        if self.store is not None:
+            self.behind.set(max(time.monotonic() - self.store.seen_at, 0.0))
         route = route or UNMATCHED
         method = method if method in KNOWN_METHODS else "other"
         labels = (route, method, status, "true" if from_cache else "false")
@@ -138,7 +153,9 @@ def metrics():
 def init_app(app):
     """Count from the core, serve /metrics, and record what the corpus holds."""
     metrics_ = Metrics()
-    metrics_.loaded(app.extensions["article_facts"]["corpus"])
+    store = app.extensions["article_facts"]["store"]
+    metrics_.loaded(store.summaries())
+    metrics_.store = store
     app.extensions["article_facts"]["metrics"] = metrics_
     app.register_blueprint(blp)
     return metrics_

@@ -88,8 +88,8 @@ def _order_key(kind: Kind) -> Callable[[Fact], Any]:
     return lambda fact: fact["mentions"][0]["start"]
 
 
-def load_article(json_path: Path | str) -> Article:
-    """Load and validate one article from its annotation file and the text beside it."""
+def validated_annotation(json_path: Path | str) -> tuple[str, dict[str, Any]]:
+    """One article's text and its annotation, validated; DatasetError lists every problem."""
     json_path = Path(json_path)
     text_path = json_path.with_suffix(".txt")
     try:
@@ -116,7 +116,12 @@ def load_article(json_path: Path | str) -> Article:
     problems = cross_check(text, annotation, json_path.stem)
     if problems:
         raise DatasetError(json_path, problems)
+    return text, annotation
 
+
+def load_article(json_path: Path | str) -> Article:
+    """Load and validate one article from its annotation file and the text beside it."""
+    text, annotation = validated_annotation(json_path)
     facts = served_facts(annotation)
     return Article.assemble(text, served_metadata(annotation), facts, facets(facts))
 

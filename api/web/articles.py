@@ -4,19 +4,19 @@ from flask.views import MethodView
 
 from api.formats.registry import TEXT, Content, respond
 from api.web.blueprint import ARTICLE_ID_PARAMETER, Blueprint
-from api.web.listing import list_response
-from api.web.lookups import corpus, find_article
+from api.web.listing import columns_description, list_response
+from api.web.lookups import depend_on_every_article, find_article, store
 from schemas.articles import (
+    ArticleArgsSchema,
     ArticleQueryArgsSchema,
     ArticleSchema,
     ArticleSummarySchema,
-    NoQueryArgsSchema,
+    ArticleVersionSchema,
+    VersionsQueryArgsSchema,
 )
 
-CSV_COLUMNS = (
-    "id, title, published, language, counts.entities, counts.quotes, counts.figures, "
-    "counts.events, counts.claims."
-)
+CSV_COLUMNS = columns_description(ArticleSummarySchema())
+VERSION_CSV_COLUMNS = columns_description(ArticleVersionSchema())
 
 blp = Blueprint(
     "articles",
@@ -43,17 +43,14 @@ class Articles(MethodView):
         Each with its headline, publication time, language and the number of facts of each
         kind.
         """
-        summaries = [
-            {name: article_body(article)[name] for name in ArticleSummarySchema().fields}
-            for article in corpus().values()
-        ]
-        return list_response(None, "articles", summaries, args)
+        depend_on_every_article()
+        return list_response(None, "articles", store().summaries(), args)
 
 
 @blp.route("/<article_id>", parameters=[ARTICLE_ID_PARAMETER])
 class ArticlesById(MethodView):
     @blp.doc(operationId="getArticle")
-    @blp.arguments(NoQueryArgsSchema, location="query")
+    @blp.arguments(ArticleArgsSchema, location="query")
     @blp.response(
         200,
         ArticleSchema,
@@ -68,14 +65,14 @@ class ArticlesById(MethodView):
         is given, so none is invented), view count, language, text length and SHA-256, each
         printed field anchored by a span. Counts and facets summarise the facts.
         """
-        article = find_article(article_id)
+        article = find_article(article_id, args.get("version"))
         return respond(Content("article", article_body(article), article))
 
 
 @blp.route("/<article_id>/text", parameters=[ARTICLE_ID_PARAMETER])
 class ArticleText(MethodView):
     @blp.doc(operationId="getArticleText")
-    @blp.arguments(NoQueryArgsSchema, location="query")
+    @blp.arguments(ArticleArgsSchema, location="query")
     @blp.response(
         200,
         {"type": "string"},
@@ -91,5 +88,24 @@ class ArticleText(MethodView):
         The source of record every span points into, typos included; check it against the
         article's `sha256`.
         """
-        article = find_article(article_id)
+        article = find_article(article_id, args.get("version"))
         return respond(Content("text", article.text, article))
+
+
+@blp.route("/<article_id>/versions", parameters=[ARTICLE_ID_PARAMETER])
+class ArticleVersions(MethodView):
+    @blp.doc(operationId="listArticleVersions")
+    @blp.arguments(VersionsQueryArgsSchema, location="query")
+    @blp.list_response(ArticleVersionSchema(), VERSION_CSV_COLUMNS)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(410, response="GONE")
+    def get(self, args, article_id):
+        """List the versions of an article
+
+        Oldest first: each version's number, ingest time, the SHA-256 of its text and of its
+        annotation file, and the ids of each kind of fact it added, removed or changed. Any
+        version stays readable with `?version=N` on the article's URLs.
+        """
+        article = find_article(article_id)
+        versions = store().versions(article.id)
+        return list_response(article, "versions", versions, args, name=f"{article.id}-versions")

@@ -5,27 +5,19 @@ views, `<Path>` and `<Path>ById` (`Timeline`, `TimelineById`): the list, filtere
 kind declares, and one fact, exactly as the list shows it.
 """
 
+import marshmallow as ma
 from flask.views import MethodView
 
-from api.formats.registry import csv_columns
 from api.web.blueprint import ARTICLE_ID_PARAMETER, Blueprint, path_parameter
-from api.web.listing import fact_response, list_response
+from api.web.listing import columns_description, fact_response, list_response
 from api.web.lookups import find_article, find_fact, require_entity
-from schemas.common import served
+from schemas.common import VersionArgsSchema, served
 from schemas.kinds import KINDS, Kind
 
 
-def csv_description(kind: Kind) -> str:
-    """The CSV columns of a kind's list, as the CSV renderer writes them from its schema."""
-    columns = ", ".join(csv_columns(kind.schema()))
-    text = (
-        f"{columns}. A span is `start:end`, `mentions` are `start:end` pairs separated by "
-        "spaces, and a list of ids is `|`-separated."
-    )
-    if kind.relations:
-        embedded = ", ".join(kind.relations)
-        text += f" With `embed`, {embedded} (their names, words or summaries, `|`-separated)."
-    return text
+def versioned(schema: type[ma.Schema]) -> type[ma.Schema]:
+    """A kind's query arguments with `version`, which every URL of one article takes."""
+    return type(schema.__name__, (schema, VersionArgsSchema), {"__doc__": schema.__doc__})
 
 
 def fact_blueprint(kind: Kind) -> Blueprint:
@@ -42,28 +34,28 @@ def fact_blueprint(kind: Kind) -> Blueprint:
     name = kind.path.title()
 
     def list_facts(self, args, article_id):
-        article = find_article(article_id)
+        article = find_article(article_id, args.get("version"))
         for spec in kind.filters:
             if spec.names_entity:
                 require_entity(article, spec.parameter, args.get(spec.argument))
         return list_response(article, kind.name, article.select(kind.name, args), args)
 
     def get_fact(self, args, article_id, **path):
-        article = find_article(article_id)
+        article = find_article(article_id, args.get("version"))
         fact = find_fact(article, kind.name, path[f"{kind.singular}_id"])
         return fact_response(article, kind.name, fact, args)
 
     list_facts.__doc__ = kind.list_doc
     get_fact.__doc__ = kind.detail_doc
     list_view = blp.doc(operationId=kind.list_operation)(
-        blp.arguments(kind.query_args, location="query")(
-            blp.list_response(served(kind.schema), csv_description(kind))(
-                blp.alt_response(404, response="NOT_FOUND")(list_facts)
-            )
+        blp.arguments(versioned(kind.query_args), location="query")(
+            blp.list_response(
+                served(kind.schema), columns_description(kind.schema(), kind.relations)
+            )(blp.alt_response(404, response="NOT_FOUND")(list_facts))
         )
     )
     detail_view = blp.doc(operationId=kind.detail_operation)(
-        blp.arguments(kind.view_args, location="query")(
+        blp.arguments(versioned(kind.view_args), location="query")(
             blp.response(200, served(kind.schema))(
                 blp.alt_response(404, response="NOT_FOUND")(blp.represents("object")(get_fact))
             )

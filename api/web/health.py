@@ -2,15 +2,17 @@
 
 from flask import current_app
 from flask.views import MethodView
+from flask_smorest import abort
 
+from api.store.database import is_current
 from api.web.blueprint import Blueprint
-from api.web.lookups import corpus
+from api.web.lookups import store
 from schemas.health import HealthSchema
 
 
-def probe_response(status):
+def probe_response(status, articles):
     """A probe's answer: never stored by a cache, which could answer for a dead instance."""
-    response = current_app.json.response({"status": status, "articles": len(corpus())})
+    response = current_app.json.response({"status": status, "articles": articles})
     response.cache_control.no_store = True
     return response
 
@@ -35,7 +37,7 @@ class Liveness(MethodView):
         Liveness: 200 whenever the server can run a request at all. Restart the instance when
         this fails.
         """
-        return probe_response("ok")
+        return probe_response("ok", store().articles_seen())
 
 
 @blp.route("/readyz")
@@ -44,10 +46,14 @@ class Readiness(MethodView):
     @blp.response(200, HealthSchema)
     @blp.represents("object", cached=False)
     def get(self):
-        """Check that the dataset is loaded and validated
+        """Check that the store answers and its schema is current
 
-        Readiness: the app validates every article before it accepts a connection (gunicorn
-        preloads it in the master), so an instance that answers here is serving validated
-        data. A process with a bad dataset never starts, and this probe never answers.
+        Readiness: 200 when this worker reaches the store and the store's schema is at least the
+        revision this release needs (so a rolling deploy waits for `article-facts migrate`, and
+        an older release keeps serving a newer schema). Otherwise a 503 problem. Every article
+        in the store was validated at ingest.
         """
-        return probe_response("ready")
+        served = store()
+        if not (served.is_ready() and is_current(served.engine)):
+            abort(503, message="The store does not answer, or its schema is not current.")
+        return probe_response("ready", len(served.summaries()))

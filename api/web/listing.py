@@ -6,11 +6,29 @@ import flask_smorest
 from flask import current_app, request
 
 from api.formats.registry import Content, csv_columns, respond
-from schemas.articles import ArticleSummarySchema
+from schemas.articles import ArticleSummarySchema, ArticleVersionSchema
 from schemas.dates import date_bounds
 from schemas.kinds import BY_NAME, KINDS
 
-LIST_SCHEMAS = {**{kind.name: kind.schema() for kind in KINDS}, "articles": ArticleSummarySchema()}
+LIST_SCHEMAS = {
+    **{kind.name: kind.schema() for kind in KINDS},
+    "articles": ArticleSummarySchema(),
+    "versions": ArticleVersionSchema(),
+}
+
+
+def columns_description(schema, relations=None):
+    """The CSV columns of a list, as the CSV renderer writes them from its schema."""
+    text = (
+        f"{', '.join(csv_columns(schema))}. A span is `start:end`, `mentions` are `start:end` "
+        "pairs separated by spaces, and a list of ids is `|`-separated."
+    )
+    if relations:
+        text += (
+            f" With `embed`, {', '.join(relations)} (their names, words or summaries, "
+            "`|`-separated)."
+        )
+    return text
 
 
 def _sort_key(name):
@@ -83,15 +101,23 @@ def list_name(article):
     return f"{article.id}-{request.blueprint}" if article else request.blueprint
 
 
-def list_response(article, kind, facts, args):
-    """A page of facts, ordered and shaped as asked, in the negotiated representation."""
+def list_response(article, kind, facts, args, name=None):
+    """A page of facts, ordered and shaped as asked, in the negotiated representation;
+    `name` names its CSV file (by default, after the article and the resource)."""
     if args.get("sort"):
         facts = sort_facts(facts, args["sort"])
     page, headers = paginate(facts, args)
     shaped = [shape(article, kind, fact, args) for fact in page]
     columns = csv_columns(LIST_SCHEMAS[kind], args.get("fields_"), args.get("embed") or ())
     return respond(
-        Content("list", shaped, article, columns=columns, headers=headers, name=list_name(article))
+        Content(
+            "list",
+            shaped,
+            article,
+            columns=columns,
+            headers=headers,
+            name=name or list_name(article),
+        )
     )
 
 

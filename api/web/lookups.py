@@ -1,25 +1,70 @@
-"""Finding what a request names: the corpus, an article, a fact; a 404 naming what is missing.
+"""Finding what a request names: an article at a version, a fact; a 404 naming what is
+missing, a 410 for a withdrawn article.
 
-Every resource module and the reader page look things up here, so none imports another.
+Every resource module and the reader page look things up here, so none imports another. A
+lookup also tells the serving core what the answer depends on (`environ[CURRENT]`), so a kept
+rendering of an article's latest version is dropped as soon as a newer version is seen.
 """
 
-from flask import current_app
+import email.utils
+from datetime import datetime
+
+from flask import current_app, request
 from flask_smorest import abort
 
+from api.serving.core import CURRENT, IMMUTABLE, LAST_MODIFIED
+from api.store import Article
+from api.store.repository import ArticleWithdrawn, Store
 from schemas.kinds import BY_NAME
 
 
-def corpus():
-    """The articles this app serves, by id."""
-    return current_app.extensions["article_facts"]["corpus"]
+def store() -> Store:
+    """The store this app serves from."""
+    return current_app.extensions["article_facts"]["store"]
 
 
-def find_article(article_id):
-    """The article with this id, or a 404 naming it."""
-    article = corpus().get(article_id)
+def find_article(article_id: str, version: int | None = None) -> Article:
+    """The article at a version (the latest without one), or a 404 or 410 naming it."""
+    served = store()
+    try:
+        article = served.article(article_id, version)
+    except ArticleWithdrawn as withdrawn:
+        abort(410, message=f"Article {article_id!r} was withdrawn: {withdrawn.reason}")
     if article is None:
+        latest = served.latest(article_id)
+        if latest is not None:
+            abort(
+                404,
+                message=f"No version {version} of article {article_id!r}; its latest is "
+                f"{latest.version}.",
+            )
         abort(404, message=f"No article {article_id!r}.")
+    assert article.version is not None
+    ingested_at = served.ingested_at(article_id, article.version)
+    if ingested_at:
+        moment = datetime.fromisoformat(ingested_at.replace("Z", "+00:00"))
+        request.environ[LAST_MODIFIED] = email.utils.format_datetime(moment, usegmt=True)
+    if version is None:
+        # The latest version's answer holds while it is the latest.
+        latest_version = article.version
+        request.environ[CURRENT] = lambda: _is_latest(served, article_id, latest_version)
+    else:
+        # A version's facts never change, so its answers may be kept for a year. A withdrawal
+        # (410) is seen on the next request that reaches the app.
+        request.environ[IMMUTABLE] = True
     return article
+
+
+def _is_latest(served: Store, article_id: str, version: int) -> bool:
+    latest = served.latest(article_id)
+    return latest is not None and latest.withdrawn_reason is None and latest.version == version
+
+
+def depend_on_every_article() -> None:
+    """Say that the answer (a list of articles) holds until anything in the store changes."""
+    served = store()
+    generation = served.generation
+    request.environ[CURRENT] = lambda: served.generation == generation
 
 
 def find_fact(article, kind, fact_id):

@@ -36,7 +36,7 @@ class Search(MethodView):
         order, each with the exact span (`match`) and the mention containing it; then facts
         whose annotation alone matches (`field: annotation`).
         """
-        article = find_article(article_id)
+        article = find_article(article_id, args.get("version"))
         kinds = [BY_SINGULAR[kind].name for kind in args.get("kind") or BY_SINGULAR]
         page, headers = paginate(article.search(args["q"], kinds), args)
         hits = [{**hit, "url": fact_url(article.id, hit["kind"], hit["id"])} for hit in page]

@@ -1,0 +1,409 @@
+"""The store behind one interface: every version of every article, read by the views, written
+by ingest.
+
+Readers keep a small map of each article's latest version, refreshed when the store's
+generation changes (one cheap query, at most once per poll interval), and the articles they
+serve in an LRU, so a hit costs no database call and memory stays flat as the corpus grows.
+Writers write one article version per transaction: no reader ever sees half an article.
+"""
+
+import datetime as dt
+import hashlib
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from cachetools import LRUCache
+
+from api.store.article import Article, Fact
+from api.store.database import articles, make_engine, store_state, versions
+from api.store.loading import facets, served_facts, served_metadata
+from schemas.articles import ArticleSummarySchema
+from schemas.kinds import KINDS
+
+SUMMARY_SCHEMA = ArticleSummarySchema()
+
+
+class ArticleWithdrawn(Exception):
+    """The article was taken down; its URLs answer 410 Gone with the reason."""
+
+    def __init__(self, article_id: str, reason: str) -> None:
+        self.article_id = article_id
+        self.reason = reason
+        super().__init__(f"article {article_id!r} was withdrawn: {reason}")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ingest did with one article: `written` (its new version), `unchanged`, `refused`."""
+
+    article_id: str
+    status: str
+    version: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Latest:
+    """One article's latest version as a reader last saw it."""
+
+    version: int
+    withdrawn_reason: str | None
+    ingested_at: str
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode("utf-8")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def changes_between(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any]
+) -> dict[str, dict[str, list[str]]]:
+    """The ids of each kind added, removed and changed from one version's facts to the next."""
+    found = {}
+    for kind in KINDS:
+        old = {fact["id"]: fact for fact in (before or {}).get(kind.name, ())}
+        new = {fact["id"]: fact for fact in after.get(kind.name, ())}
+        found[kind.name] = {
+            "added": sorted(set(new) - set(old)),
+            "removed": sorted(set(old) - set(new)),
+            "changed": sorted(i for i in set(old) & set(new) if old[i] != new[i]),
+        }
+    return found
+
+
+class Store:
+    """Every version of every article in one database, SQLite or PostgreSQL."""
+
+    def __init__(self, url: str, *, cache_size: int = 256, poll_seconds: float = 1.0) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.poll_seconds = poll_seconds
+        self._articles: LRUCache[tuple[str, int], Article] = LRUCache(maxsize=max(cache_size, 1))
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._latest: dict[str, Latest] = {}
+        self._summaries: list[dict[str, Any]] | None = None
+        self._checked_at = float("-inf")
+        # When this process last saw the store's state: how far behind it may be.
+        self.seen_at = float("-inf")
+
+    # Reading --------------------------------------------------------------------------------
+
+    def refresh(self, force: bool = False) -> None:
+        """Learn the latest versions, if the poll interval has passed and anything changed."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.poll_seconds:
+            return
+        with self._lock:
+            if not force and now - self._checked_at < self.poll_seconds:
+                return
+            with self.engine.connect() as connection:
+                generation = connection.execute(sa.select(store_state.c.generation)).scalar_one()
+                if generation != self._generation:
+                    rows = connection.execute(
+                        sa.select(
+                            articles.c.article_id,
+                            articles.c.latest_version,
+                            articles.c.withdrawn_reason,
+                            versions.c.ingested_at,
+                        ).join(
+                            versions,
+                            (versions.c.article_id == articles.c.article_id)
+                            & (versions.c.version == articles.c.latest_version),
+                        )
+                    ).all()
+                    self._latest = {row[0]: Latest(row[1], row[2], row[3]) for row in rows}
+                    self._summaries = None
+                    self._generation = generation
+            self._checked_at = now
+            self.seen_at = now
+
+    @property
+    def generation(self) -> int:
+        """The store's generation as this process last saw it."""
+        self.refresh()
+        return self._generation or 0
+
+    def articles_seen(self) -> int:
+        """How many articles (withdrawn ones included) this process last saw, without asking."""
+        return len(self._latest)
+
+    def latest(self, article_id: str) -> Latest | None:
+        """The article's latest version as last seen, or None if the store has no such article."""
+        self.refresh()
+        return self._latest.get(article_id)
+
+    def article(self, article_id: str, version: int | None = None) -> Article | None:
+        """The article at a version (the latest by default), or None if there is no such one.
+
+        Raises ArticleWithdrawn for a withdrawn article, whatever the version.
+        """
+        latest = self.latest(article_id)
+        if latest is None:
+            return None
+        if latest.withdrawn_reason is not None:
+            raise ArticleWithdrawn(article_id, latest.withdrawn_reason)
+        key = (article_id, version or latest.version)
+        found = self._articles.get(key)
+        if found is None:
+            found = self._read_article(*key)
+            if found is not None:
+                with self._lock:
+                    self._articles[key] = found
+        return found
+
+    def _read_article(self, article_id: str, version: int) -> Article | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(versions.c.text, versions.c.metadata, versions.c.facts, versions.c.facets)
+                .where(versions.c.article_id == article_id)
+                .where(versions.c.version == version)
+            ).first()
+        if row is None:
+            return None
+        facts = orjson.loads(row.facts)
+        return Article.assemble(
+            row.text,
+            orjson.loads(row.metadata),
+            {kind.name: tuple(facts.get(kind.name, ())) for kind in KINDS},
+            orjson.loads(row.facets),
+        )
+
+    def ingested_at(self, article_id: str, version: int) -> str | None:
+        """When a version was ingested (ISO 8601, UTC)."""
+        latest = self.latest(article_id)
+        if latest is not None and latest.version == version:
+            return latest.ingested_at
+        with self.engine.connect() as connection:
+            return connection.execute(
+                sa.select(versions.c.ingested_at)
+                .where(versions.c.article_id == article_id)
+                .where(versions.c.version == version)
+            ).scalar_one_or_none()
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """The summary of every article served (not withdrawn), at its latest version."""
+        self.refresh()
+        summaries = self._summaries
+        if summaries is None:
+            served = [
+                (article_id, latest.version)
+                for article_id, latest in self._latest.items()
+                if latest.withdrawn_reason is None
+            ]
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(versions.c.article_id, versions.c.version, versions.c.summary)
+                ).all()
+            wanted = set(served)
+            summaries = sorted(
+                (orjson.loads(row.summary) for row in rows if (row[0], row[1]) in wanted),
+                key=lambda summary: summary["id"],
+            )
+            self._summaries = summaries
+        return summaries
+
+    def versions(self, article_id: str) -> list[dict[str, Any]]:
+        """Every version of an article, oldest first: number, ingest time, hashes, changes."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(
+                    versions.c.version,
+                    versions.c.ingested_at,
+                    versions.c.text_sha256,
+                    versions.c.annotation_sha256,
+                    versions.c.format,
+                    versions.c.changes,
+                )
+                .where(versions.c.article_id == article_id)
+                .order_by(versions.c.version)
+            ).all()
+        return [
+            {
+                "version": row.version,
+                "ingested_at": row.ingested_at,
+                "text_sha256": row.text_sha256,
+                "annotation_sha256": row.annotation_sha256,
+                "format": row.format,
+                "changes": orjson.loads(row.changes),
+            }
+            for row in rows
+        ]
+
+    def is_ready(self) -> bool:
+        """Whether the store answers (one query)."""
+        try:
+            self.refresh(force=True)
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
+
+    # Writing --------------------------------------------------------------------------------
+
+    def _begin(self, connection: sa.Connection) -> int:
+        """Start a write transaction holding the store's write lock; the generation to write."""
+        if self.engine.dialect.name == "sqlite":
+            # BEGIN IMMEDIATE takes the write lock now, so two writers queue, never deadlock.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            generation = connection.execute(sa.select(store_state.c.generation)).scalar_one()
+        else:
+            connection.begin()
+            generation = connection.execute(
+                sa.select(store_state.c.generation).with_for_update()
+            ).scalar_one()
+        return int(generation) + 1
+
+    def ingest(
+        self,
+        article_id: str,
+        text: str,
+        annotation: dict[str, Any],
+        annotation_sha256: str,
+        file_format: int = 1,
+        *,
+        new_text: bool = False,
+    ) -> Outcome:
+        """Write a validated annotation as the article's next version, in one transaction.
+
+        An unchanged annotation writes nothing. A changed text is refused unless `new_text`:
+        the text is the source of record.
+        """
+        text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        with self.engine.connect() as connection:
+            generation = self._begin(connection)
+            try:
+                outcome = self._write(
+                    connection,
+                    generation,
+                    article_id,
+                    text,
+                    text_sha256,
+                    annotation,
+                    annotation_sha256,
+                    file_format,
+                    new_text,
+                )
+            except BaseException:
+                connection.rollback()
+                raise
+            if outcome.status == "written":
+                connection.commit()
+            else:
+                connection.rollback()
+        return outcome
+
+    def _write(
+        self,
+        connection: sa.Connection,
+        generation: int,
+        article_id: str,
+        text: str,
+        text_sha256: str,
+        annotation: dict[str, Any],
+        annotation_sha256: str,
+        file_format: int,
+        new_text: bool,
+    ) -> Outcome:
+        previous = connection.execute(
+            sa.select(
+                versions.c.version,
+                versions.c.text_sha256,
+                versions.c.annotation_sha256,
+                versions.c.facts,
+                articles.c.withdrawn_reason,
+            )
+            .join(articles, articles.c.article_id == versions.c.article_id)
+            .where(versions.c.article_id == article_id)
+            .where(versions.c.version == articles.c.latest_version)
+        ).first()
+        if previous is not None:
+            unchanged = (previous.text_sha256, previous.annotation_sha256) == (
+                text_sha256,
+                annotation_sha256,
+            )
+            if unchanged and previous.withdrawn_reason is None:
+                return Outcome(
+                    article_id, "unchanged", previous.version, "unchanged: nothing written"
+                )
+            if previous.text_sha256 != text_sha256 and not new_text:
+                return Outcome(
+                    article_id,
+                    "refused",
+                    None,
+                    "the text differs from version "
+                    f"{previous.version}'s; the text is the source of record: pass --new-text "
+                    "to store a new text",
+                )
+        version = 1 if previous is None else previous.version + 1
+        facts = served_facts(annotation)
+        metadata = served_metadata(annotation, version)
+        counts = {kind.name: len(facts[kind.name]) for kind in KINDS}
+        summary = SUMMARY_SCHEMA.dump({**metadata, "counts": counts})
+        before = orjson.loads(previous.facts) if previous is not None else None
+        connection.execute(
+            sa.insert(versions).values(
+                article_id=article_id,
+                version=version,
+                generation=generation,
+                ingested_at=_now(),
+                format=file_format,
+                text_sha256=text_sha256,
+                annotation_sha256=annotation_sha256,
+                text=text,
+                annotation=_dumps(annotation),
+                metadata=_dumps(metadata),
+                summary=_dumps(summary),
+                facts=_dumps(facts),
+                facets=_dumps(facets(facts)),
+                changes=_dumps(changes_between(before, facts)),
+            )
+        )
+        if previous is None:
+            connection.execute(sa.insert(articles).values(article_id=article_id, latest_version=1))
+        else:
+            connection.execute(
+                sa.update(articles)
+                .where(articles.c.article_id == article_id)
+                .values(latest_version=version, withdrawn_reason=None, withdrawn_at=None)
+            )
+        connection.execute(sa.update(store_state).values(generation=generation))
+        return Outcome(article_id, "written", version, f"version {version} written")
+
+    def withdraw(self, article_id: str, reason: str) -> bool:
+        """Take an article down: its URLs answer 410 with the reason; its versions stay."""
+        with self.engine.connect() as connection:
+            generation = self._begin(connection)
+            done = connection.execute(
+                sa.update(articles)
+                .where(articles.c.article_id == article_id)
+                .values(withdrawn_reason=reason, withdrawn_at=_now())
+            ).rowcount
+            if done:
+                connection.execute(sa.update(store_state).values(generation=generation))
+                connection.commit()
+            else:
+                connection.rollback()
+        return bool(done)
+
+    def dispose(self) -> None:
+        """Close every connection: the gunicorn master does, so workers connect after fork."""
+        self.engine.dispose()
+
+    def facts_of(self, article_id: str, version: int) -> dict[str, list[Fact]] | None:
+        """One version's facts, as stored (for tests and rebuilds)."""
+        with self.engine.connect() as connection:
+            facts = connection.execute(
+                sa.select(versions.c.facts)
+                .where(versions.c.article_id == article_id)
+                .where(versions.c.version == version)
+            ).scalar_one_or_none()
+        return orjson.loads(facts) if facts is not None else None
