@@ -195,9 +195,19 @@ def test_what_happened_when(facts):
     assert relative["last month"] == "2025-10"
 
 
+# Where each claim of the built-in article is in its annotation file, as a JSON Pointer.
+CLAIMS = {
+    claim["id"]: f"/claims/{index}"
+    for index, claim in enumerate(
+        json.loads((BUILT_IN_CORPUS / f"{ARTICLE_ID}.json").read_text(encoding="utf-8"))["claims"]
+    )
+}
+
+
 # Bad data: each mutation must stop the app with a message naming the file and the object.
 def drop_first_mention_char(doc):
-    doc["entities"][0]["mentions"][0]["text"] = "X" + doc["entities"][0]["mentions"][0]["text"][1:]
+    mention = next(e["mentions"][0] for e in doc["entities"] if "start" in e["mentions"][0])
+    mention["text"] = "X" + mention["text"][1:]
 
 
 def dangle_speaker(doc):
@@ -322,34 +332,55 @@ def wikidata_not_a_qid(doc):
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (wrong_view_count, "article.view_count 3 is not what"),
-        (truncated_title, "article.title 'North' is not what"),
+        (wrong_view_count, "/article/view_count: 3 is not what"),
+        (truncated_title, "/article/title: 'North' is not what"),
         (impossible_publication_time, "is not a real date and time"),
         (period_words_not_its_mention, "is not what its mention quotes"),
         (period_running_backwards, "before it starts"),
         (event_date_text_not_in_its_mentions, "is in none of its mentions"),
         (drop_first_mention_char, "does not match article["),
-        (dangle_speaker, "speaker_id: no entity 'nobody-at-all'"),
-        (duplicate_entity_id, "duplicate id"),
+        (dangle_speaker, "/quotes/0/speaker_id: no entity 'nobody-at-all'"),
+        (duplicate_entity_id, "/entities/1/id: duplicate id 'dmitry-peskov' (also /entities/0)"),
         (unknown_entity_type, "Must be one of"),
         (unknown_qualifier, "Must be one of"),
         (span_past_the_end, "runs past the end of the text"),
-        (wrong_checksum, "article.sha256"),
-        (dangling_event_figure, "no figure 'no-such-figure'"),
+        (wrong_checksum, "/article/sha256: is 0000"),
+        (dangling_event_figure, "/events/0/figure_ids/0: no figure 'no-such-figure'"),
         (precision_not_matching_date, "precision 'day' does not match"),
-        (claim_cue_not_its_words, "'peskov-grateful-for-assistance'.cue: text 'told' does not"),
-        (dangling_claimant, "'veles-soldiers-learn-quickly'.claimant_ids: no entity 'nobody"),
-        (dangling_claim_quote, "'veles-soldiers-learn-quickly'.quote_ids: no quote 'no-such"),
-        (cue_outside_the_claims_statements, "'kim-ties-will-continue': no mention holds both"),
+        (
+            claim_cue_not_its_words,
+            f"{CLAIMS['peskov-grateful-for-assistance']}/cue: text 'told' does not",
+        ),
+        (
+            dangling_claimant,
+            f"{CLAIMS['veles-soldiers-learn-quickly']}/claimant_ids/0: no entity 'nobody",
+        ),
+        (
+            dangling_claim_quote,
+            f"{CLAIMS['veles-soldiers-learn-quickly']}/quote_ids/0: no quote 'no-such",
+        ),
+        (
+            cue_outside_the_claims_statements,
+            f"{CLAIMS['kim-ties-will-continue']}: no mention holds both",
+        ),
         (figure_stated_elsewhere, "figure 'artillery-shells-total' is stated in none of"),
-        (indirect_claim_with_a_quote, "'intelligence-drone-production'.mode: an indirect"),
-        (direct_claim_not_its_quote, "'veles-soldiers-learn-quickly'.content: a direct claim"),
-        (claim_without_claimants, "'veles-soldiers-learn-quickly'.claimant_ids: Shorter than"),
-        (unknown_polarity, "'north-korea-no-details-of-role'.polarity: Must be one of"),
-        (excluded_cue_of_no_claim, "excluded_cues[0] 'recalls'.claim_id: no claim 'no-such"),
+        (
+            indirect_claim_with_a_quote,
+            f"{CLAIMS['intelligence-drone-production']}/mode: an indirect",
+        ),
+        (
+            direct_claim_not_its_quote,
+            f"{CLAIMS['veles-soldiers-learn-quickly']}/content: a direct claim",
+        ),
+        (
+            claim_without_claimants,
+            f"{CLAIMS['veles-soldiers-learn-quickly']}/claimant_ids: Shorter than",
+        ),
+        (unknown_polarity, f"{CLAIMS['north-korea-no-details-of-role']}/polarity: Must be one of"),
+        (excluded_cue_of_no_claim, "/excluded_cues/0/claim_id: no claim 'no-such"),
         (excluded_word_that_is_a_cue, "is the cue of claim 'kim-ties-will-continue'"),
-        (claims_missing, "claims: Missing data for required field."),
-        (wikidata_not_a_qid, "entities[0] 'dmitry-peskov'.wikidata: Not a Wikidata item id"),
+        (claims_missing, ": /claims: Missing data for required field."),
+        (wikidata_not_a_qid, "/entities/0/wikidata: Not a Wikidata item id"),
     ],
 )
 def test_invalid_dataset_refuses_to_load(tmp_path, mutate, expected):
@@ -377,7 +408,7 @@ def test_unreadable_file_refuses_to_load_with_its_name(tmp_path):
     shutil.copytree(BUILT_IN_CORPUS, tmp_path, dirs_exist_ok=True)
     (tmp_path / "folder-not-file.json").mkdir()
     (tmp_path / "folder-not-file.txt").write_text("Its text.", encoding="utf-8")
-    with pytest.raises(DatasetError, match=r"folder-not-file\.json:\s+- cannot be read"):
+    with pytest.raises(DatasetError, match=r"folder-not-file\.json: cannot be read"):
         create_app({"CORPUS_DIR": str(tmp_path)})
 
 
