@@ -251,13 +251,18 @@ def cross_check(
                 problems += check_span(text, mention, f"{where}/mentions/{number}")
             problems += _check_kind_rules(text, kind.name, fact, where, entities)
 
-    ids = {kind.name: {fact["id"] for _, fact in numbered(annotation[kind.name])} for kind in KINDS}
+    # The ids of each kind, counting the facts that failed their schema.
+    ids = {
+        kind.name: {fact["id"] for _, fact in numbered(annotation[kind.name])}
+        | set(failed.get(kind.name) or ())
+        for kind in KINDS
+    }
 
     def unresolved(kind: str, target: str) -> bool:
         """Whether a reference names no fact, counting those that failed their schema."""
         if kind in failed and failed[kind] is None:
             return False  # the kind's list is unreadable: its ids are unknown
-        return target not in ids[kind] and target not in (failed.get(kind) or ())
+        return target not in ids[kind]
 
     if metadata is not None and unresolved("entities", metadata["original_outlet_id"]):
         problems.append(
@@ -378,8 +383,11 @@ def _check_names(
     mentions, or inside an excluded mention of it that says why; an exclusion must excuse one."""
     problems = []
     exclusions = list(numbered(annotation["excluded_mentions"]))
+    entity_ids = {entity["id"] for _, entity in numbered(annotation["entities"])}
     used = set()
     for index, entity in numbered(annotation["entities"]):
+        if any(text[m["start"] : m["end"]] != m["text"] for m in entity["mentions"]):
+            continue  # its mentions are misplaced, reported as such: judge its names once fixed
         reported = set()
         for name in [entity["name"], *entity["aliases"]]:
             for match in name_pattern(name).finditer(text):
@@ -413,7 +421,7 @@ def _check_names(
                     did_you_mean(excluded["entity_id"], ids["entities"]),
                 )
             )
-        elif excluded["entity_id"] in ids["entities"] and number not in used:
+        elif excluded["entity_id"] in entity_ids and number not in used:
             problems.append(
                 Found(
                     where,
