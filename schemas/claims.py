@@ -30,11 +30,14 @@ CLAIM_MODES = {
     "indirect": "Reported speech with no quoted words.",
 }
 POLARITIES = {
-    "asserted": "The claimant states it.",
-    "denied": 'The text says the claimant has not stated it ("has not provided details").',
+    "asserted": 'The claimant says so ("said", "according to", "estimates").',
+    "denied": 'The claimant says it is not so: the statement has a denying word ("denies", '
+    '"rejects", "dismisses", "not true").',
+    "withheld": "The text says the claimant has not stated, provided or confirmed it "
+    '("has not provided details"): silence, not a denial.',
 }
 MODE_DESCRIPTION = enum_description("How the claim is reported:", CLAIM_MODES)
-POLARITY_DESCRIPTION = enum_description("Whether the claimant states it:", POLARITIES)
+POLARITY_DESCRIPTION = enum_description("What the text says the claimant does:", POLARITIES)
 
 
 def _span(description, example):
@@ -42,6 +45,20 @@ def _span(description, example):
         MentionSchema,
         required=True,
         metadata={"description": description, "example": example},
+    )
+
+
+class StatementSchema(ma.Schema):
+    """One place the article states a claim: its attributing words and what they attribute."""
+
+    cue = _span(
+        "The attributing words of this statement, as a span of the text.",
+        {"start": 443, "end": 455, "text": "according to"},
+    )
+    content = _span(
+        "What this statement attributes, as a span of the text in the same sentence as the "
+        "cue; only what this place attributes (a restatement may say less).",
+        {"start": 3608, "end": 3636, "text": "more than 6,000 of them died"},
     )
 
 
@@ -56,14 +73,14 @@ class ClaimSchema(ma.Schema):
     )
     cue = _span(
         'The attributing words ("according to", "said", "noted", "estimates", "told", ...), '
-        "as a span of the text; a `denied` claim's cue carries its negation where the words "
-        'allow ("not provided").',
+        "as a span of the text; a `withheld` claim's cue carries its negation where the words "
+        'allow ("not provided"). The cue of the first of `statements`.',
         {"start": 2976, "end": 2985, "text": "estimates"},
     )
     content = _span(
         "What is claimed, as a span of the text: the quoted words of a `direct` claim, the "
         "reported clause otherwise. Where the attribution interrupts the claim, the part after "
-        "it (`summary` says it whole).",
+        "it (`summary` says it whole). The content of the first of `statements`.",
         {
             "start": 731,
             "end": 767,
@@ -75,7 +92,7 @@ class ClaimSchema(ma.Schema):
         validate=ma.validate.Length(min=1),
         metadata={
             "description": "The claim in one sentence, in the article's terms, with pronouns "
-            "resolved; for a `denied` claim, what the claimant has not stated.",
+            "resolved; for a `withheld` claim, what the claimant has not stated.",
             "example": "The military ties between North Korea and Russia will continue without "
             "interruption.",
         },
@@ -118,9 +135,21 @@ class ClaimSchema(ma.Schema):
         ["artillery-shell-shipments-counted-from"],
     )
     mentions = mentions_field(
-        "Every place the article states the claim, each span holding the claimant's words, "
-        "the cue and the content of that statement; the one holding `cue` and `content` states "
-        "it in full, the others restate it (the standfirst)."
+        "Every place the article states the claim, each the smallest span holding the "
+        "claimant's words, the cue and the content of that place's statement (`statements`, "
+        "one per mention); the one holding `cue` and `content` states it in full, the others "
+        "restate it (the standfirst)."
+    )
+    statements = ma.fields.List(
+        ma.fields.Nested(StatementSchema),
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "Every place the article states the claim, in reading order, one per "
+            "mention (each inside one of `mentions`): the cue and content of each. The first is "
+            "`cue` and `content`; a restatement (the standfirst) has its own cue and says only "
+            "what that place attributes.",
+        },
     )
     claimants = embedded_field("claimants", EntitySchema, "The claimant entities")
     outlet = embedded_field(
@@ -129,6 +158,17 @@ class ClaimSchema(ma.Schema):
     quotes = embedded_field("quotes", QuoteSchema, "The quotes it carries")
     figures = embedded_field("figures", FigureSchema, "The figures it states")
     events = embedded_field("events", EventSchema, "The events it reports")
+
+    # Required in the API; an annotation file may leave it out (filled in below), so the
+    # file's JSON Schema (api/store/file_schema.py) does not require it.
+    optional_in_file = ("statements",)
+
+    @ma.pre_load
+    def first_statement_by_default(self, data, **kwargs):
+        """An annotation file older than `statements` states each claim once: at its cue."""
+        if isinstance(data, dict) and "statements" not in data and {"cue", "content"} <= set(data):
+            data = {**data, "statements": [{"cue": data["cue"], "content": data["content"]}]}
+        return data
 
 
 CLAIM_RELATIONS = {
@@ -167,8 +207,8 @@ class ClaimQueryArgsSchema(ListQueryArgsSchema, ClaimViewArgsSchema):
     polarity = ma.fields.String(
         validate=ma.validate.OneOf(list(POLARITIES)),
         metadata={
-            "description": "Only asserted or only denied claims.",
-            "example": "denied",
+            "description": "Only claims with this polarity (asserted, denied or withheld).",
+            "example": "withheld",
             "enum_name": "ClaimPolarity",
             "enum_description": POLARITY_DESCRIPTION,
         },

@@ -77,9 +77,30 @@ class EventSchema(ma.Schema):
     quote_ids = slug_list_field("Ids of quotes the event produced.", [])
     figure_ids = slug_list_field("Ids of figures that describe the event.", [])
     mentions = mentions_field("The words of the article that place the event in time.")
+    as_of = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "True when the event is a state the text says holds at publication "
+            '("currently", "now"): `date` is then the date by which it holds (the publication '
+            "date), not when it began, which the text does not say. It sorts and filters by "
+            "that date. False for everything that happened at `date`.",
+            "example": False,
+        },
+    )
     entities = embedded_field("entities", EntitySchema, "The entities involved")
     quotes = embedded_field("quotes", QuoteSchema, "The quotes it produced")
     figures = embedded_field("figures", FigureSchema, "The figures describing it")
+
+    # Required in the API; an annotation file may leave it out (filled in below), so the
+    # file's JSON Schema (api/store/file_schema.py) does not require it.
+    optional_in_file = ("as_of",)
+
+    @ma.pre_load
+    def not_as_of_by_default(self, data, **kwargs):
+        """An annotation file older than `as_of` dates only what happened at its date."""
+        if isinstance(data, dict) and "as_of" not in data:
+            data = {**data, "as_of": False}
+        return data
 
     @ma.validates_schema
     def precision_matches_date(self, data, **kwargs):

@@ -17,6 +17,7 @@ from schemas.common import (
     fields_field,
     mentions_field,
     search_field,
+    slug_field,
     slug_list_field,
     sort_field,
 )
@@ -81,6 +82,27 @@ class PeriodSchema(ma.Schema):
     )
 
 
+class AttributionSchema(ma.Schema):
+    """Who gives a figure at one of its mentions."""
+
+    mention = ma.fields.Nested(
+        MentionSchema,
+        required=True,
+        metadata={"description": "The mention, exactly as in the figure's `mentions`."},
+    )
+    source_ids = slug_list_field(
+        "Ids of the entities the article attributes the number to at this place; empty where "
+        "the article states it in its own voice.",
+        ["vadym-skibytsky"],
+    )
+    claim_id = slug_field(
+        "Id of the claim whose statement gives the number at this place (its claimants are "
+        "`source_ids`), or `null` where the narrator gives it.",
+        allow_none=True,
+        metadata={"example": "skibytsky-shells-since-2023"},
+    )
+
+
 class FigureSchema(ma.Schema):
     """A number the article states: its value, what it counts and who claims it."""
 
@@ -116,8 +138,8 @@ class FigureSchema(ma.Schema):
         },
     )
     source_ids = slug_list_field(
-        "Ids of the entities the article attributes the figure to; empty when the article "
-        "states it in its own voice.",
+        "Ids of the entities the article attributes the figure to anywhere (the union of "
+        "`attributions`); empty when the article states it only in its own voice.",
         ["vadym-skibytsky"],
     )
     entity_ids = slug_list_field(
@@ -133,6 +155,16 @@ class FigureSchema(ma.Schema):
     mentions = mentions_field(
         'Every place the article states the figure, with its hedge words ("some 14,000 '
         'soldiers"). A figure stated twice is one figure with two mentions.'
+    )
+    attributions = ma.fields.List(
+        ma.fields.Nested(AttributionSchema),
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "Who gives the number in each place: one per mention, in the order "
+            "of `mentions` (a figure the sources give in one place may be the narrator's in "
+            "another).",
+        },
     )
     sources = embedded_field("sources", EntitySchema, "The source entities")
     entities = embedded_field("entities", EntitySchema, "The entities counted")

@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    MentionSchema,
     QueryArgsSchema,
     Relation,
     embed_field,
@@ -80,10 +81,31 @@ class QuoteSchema(ma.Schema):
         metadata={"example": "reuters"},
     )
     mentions = mentions_field("The quoted words in the article text.")
+    insertions = ma.fields.List(
+        ma.fields.Nested(MentionSchema),
+        required=True,
+        metadata={
+            "description": "Words inside the quotation that the editor added to the speaker's "
+            'words (a parenthesised or bracketed gloss: "(in this war)"), as spans inside '
+            "`mentions`; `text` keeps them, as printed. Empty for most quotes.",
+            "example": [{"start": 2583, "end": 2596, "text": "(in this war)"}],
+        },
+    )
     speaker = embedded_field("speaker", EntitySchema, "The speaker entity", many=False)
     outlet = embedded_field(
         "outlet", EntitySchema, "The outlet entity or `null`", many=False, allow_none=True
     )
+
+    # Required in the API; an annotation file may leave it out (filled in below), so the
+    # file's JSON Schema (api/store/file_schema.py) does not require it.
+    optional_in_file = ("insertions",)
+
+    @ma.pre_load
+    def no_insertions_by_default(self, data, **kwargs):
+        """An annotation file older than `insertions` marks none."""
+        if isinstance(data, dict) and "insertions" not in data:
+            data = {**data, "insertions": []}
+        return data
 
 
 QUOTE_RELATIONS = {

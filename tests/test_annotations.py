@@ -150,7 +150,7 @@ def test_one_annotation_per_mention_of_every_fact_in_text_order(page, facts, cli
         for mention in fact["mentions"]
     }
     found = []
-    for annotation in page["items"]:
+    for annotation in facts_annotations(page):
         identifying, kind, label = annotation["body"]
         position, _ = selectors(annotation)
         fact_path = identifying["source"].removeprefix(BASE)
@@ -164,6 +164,32 @@ def test_one_annotation_per_mention_of_every_fact_in_text_order(page, facts, cli
         found.append((kind["value"], fact["id"], position["start"], position["end"]))
     assert len(found) == len(expected) and set(found) == expected
     assert [item[2:] for item in found] == sorted(item[2:] for item in found)
+    starts = [selectors(annotation)[0]["start"] for annotation in page["items"]]
+    assert starts == sorted(starts)
+
+
+def facts_annotations(page):
+    """The annotations of facts' mentions: all but the comments on editors' insertions."""
+    return [item for item in page["items"] if item["motivation"] != "commenting"]
+
+
+def test_an_editors_insertion_is_a_comment_on_its_words(page, facts):
+    comments = [item for item in page["items"] if item["motivation"] == "commenting"]
+    insertions = [
+        (quote, insertion) for quote in facts["quotes"] for insertion in quote["insertions"]
+    ]
+    assert len(comments) == len(insertions) == 1
+    [comment], [(quote, insertion)] = comments, insertions
+    position, _ = selectors(comment)
+    assert (position["start"], position["end"]) == (insertion["start"], insertion["end"])
+    assert insertion["text"] == "(in this war)"
+    text, linked = comment["body"]
+    assert text["purpose"] == "commenting" and "Added by the editor" in text["value"]
+    assert linked == {
+        "type": "SpecificResource",
+        "source": f"{BASE}{ARTICLE}/quotes/{quote['id']}",
+        "purpose": "linking",
+    }
 
 
 def test_labels_are_the_facts_names_words_or_summaries(page, facts):
@@ -172,7 +198,7 @@ def test_labels_are_the_facts_names_words_or_summaries(page, facts):
             annotation["body"][1]["value"],
             annotation["body"][0]["source"].rsplit("/", 1)[1],
         ): annotation["body"][2]["value"]
-        for annotation in page["items"]
+        for annotation in facts_annotations(page)
     }
     assert labels[("entity", "veles")] == "Veles"
     assert labels[("quote", "veles-great-guys")] == next(

@@ -57,7 +57,11 @@ def test_every_cue_word_is_a_claims_cue_or_excluded_with_a_reason(folder, articl
     ]
     assert occurrences
     for word in occurrences:
-        cue_of = [claim["id"] for claim in claims if inside(word, claim["cue"])]
+        cue_of = [
+            claim["id"]
+            for claim in claims
+            if any(inside(word, statement["cue"]) for statement in claim["statements"])
+        ]
         reasons = [e["reason"] for e in excluded if inside(word, e["mention"])]
         assert cue_of or reasons, f"{word['text']!r} at {word['start']} is unjudged"
         assert not (cue_of and reasons), f"{word['text']!r} at {word['start']} is both"
@@ -66,7 +70,8 @@ def test_every_cue_word_is_a_claims_cue_or_excluded_with_a_reason(folder, articl
         assert any(inside(word, entry["mention"]) for word in occurrences), entry
         assert entry["reason"].strip()
     for claim in claims:
-        assert CUE_WORDS.search(claim["cue"]["text"]), claim["id"]
+        for statement in claim["statements"]:
+            assert CUE_WORDS.search(statement["cue"]["text"]), claim["id"]
 
 
 def test_every_span_slices_the_text_exactly(claims, article_text):
@@ -163,13 +168,22 @@ def test_direct_claims_are_their_quotes(client, claims):
             assert quotes == []
 
 
-def test_standfirst_restates_a_claim_as_its_second_mention(client, claims):
+def test_standfirst_restates_a_claim_with_a_statement_of_its_own(client, claims):
     metadata = client.get(ARTICLE).get_json()
     claim = by_id(claims, "sources-troops-sent-and-killed")
     body, standfirst = claim["mentions"]
     assert inside(claim["cue"], body) and claim["cue"]["text"] == "according to"
-    assert standfirst == metadata["standfirst_mention"]
-    assert "sources saying more than 6,000 of them died" in standfirst["text"]
+    # The standfirst attributes only the deaths to the sources: the 14,000 is the narrator's.
+    assert inside(standfirst, metadata["standfirst_mention"])
+    assert standfirst["text"] == (
+        "South Korean, Ukrainian and Western sources saying more than 6,000 of them died"
+    )
+    first, second = claim["statements"]
+    assert (first["cue"], first["content"]) == (claim["cue"], claim["content"])
+    assert (second["cue"]["text"], second["content"]["text"]) == (
+        "saying",
+        "more than 6,000 of them died",
+    )
     assert set(claim["figure_ids"]) == {
         "north-korean-soldiers-sent",
         "north-korean-soldiers-killed",
@@ -185,12 +199,13 @@ def test_channel_and_outlet_where_the_text_says_them(claims):
     assert by_id(claims, "skibytsky-millions-of-shells")["channel"] is None
 
 
-def test_what_north_korea_has_not_said_is_a_denied_claim(client):
-    denied = client.get(f"{ARTICLE}/claims?claimant=north-korea&polarity=denied").get_json()
-    assert [(c["cue"]["text"], c["content"]["text"]) for c in denied] == [
+def test_what_north_korea_has_not_said_is_a_withheld_claim_not_a_denial(client):
+    withheld = client.get(f"{ARTICLE}/claims?claimant=north-korea&polarity=withheld").get_json()
+    assert [(c["cue"]["text"], c["content"]["text"]) for c in withheld] == [
         ("not provided", "details about its role"),
         ("confirmed", "the exact number of casualties"),
     ]
+    assert client.get(f"{ARTICLE}/claims?polarity=denied").get_json() == []
 
 
 @pytest.mark.parametrize(
@@ -264,7 +279,10 @@ def test_json_ld_claims_have_their_authors_and_appear_in_the_article(client, cla
     for claim in claims:
         node = nodes[f"{base}{ARTICLE}/claims/{claim['id']}"]
         assert node["@type"] == [f"{schema}Claim"]
-        authors = {ref["@id"].rsplit("/", 1)[-1] for ref in node[f"{schema}author"]}
+        # A withheld claim is the article's word about the claimants' silence: they are what
+        # it is about, not its authors.
+        role = "about" if claim["polarity"] == "withheld" else "author"
+        authors = {ref["@id"].rsplit("/", 1)[-1] for ref in node[f"{schema}{role}"]}
         assert authors == set(claim["claimant_ids"])
         assert node[f"{schema}appearance"] == [{"@id": f"{base}{ARTICLE}"}]
         assert node[f"{schema}text"] == [{"@value": claim["content"]["text"]}]

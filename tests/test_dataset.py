@@ -145,16 +145,34 @@ def test_every_wikidata_item_is_confirmed_by_two_independent_sources(folder):
         for entity_id, entry in entered.items():
             qid = entities[entity_id]["wikidata"]
             assert qid == entry["wikidata"], entity_id
-            # Independent: no two sources from one repository (or one stored file).
-            origins = [
-                source.get("repository") or source["index_file_id"] for source in entry["sources"]
-            ]
-            assert len(set(origins)) == len(origins) >= 2, entity_id
-            for source in entry["sources"]:
-                named = all(source.get(key) for key in ("repository", "path", "commit"))
-                assert named or source.get("index_file_id"), (entity_id, source)
+            # Only located sources count: a repository and a path in it at a commit, or a web
+            # address. A bare index file id (kept under `also_seen`) is not a location.
+            located = [source for source in entry["sources"] if source_location(source)]
+            assert located == entry["sources"], entity_id
+            # Independent: at least two projects, and no two sources from one owner (two
+            # repositories of one organisation are one voice).
+            owners = [source_location(source)[0] for source in located]
+            assert len(set(owners)) == len(owners) >= 2, (entity_id, owners)
+            for source in located:
                 assert re.search(rf"\b{qid}\b", source["excerpt"]), (entity_id, source)
-                assert entry["identified_as"].casefold() in source["excerpt"].casefold()
+                # The excerpt names the entity: as the annotation identifies it, or in the
+                # form the source records it in (`names_entity_as`: "Курская область").
+                names = [entry["identified_as"], source.get("names_entity_as")]
+                assert any(
+                    name and name.casefold() in source["excerpt"].casefold() for name in names
+                ), (entity_id, source)
+
+
+def source_location(source):
+    """(owner, where) of a located evidence source, or None: `owner/name` + `path` + `commit`
+    in a repository, or a web address (its host is the owner)."""
+    repository, path, commit = (source.get(key) for key in ("repository", "path", "commit"))
+    if repository and path and commit:
+        return repository.split("/")[0].casefold(), f"{repository}/{path}@{commit}"
+    address = source.get("address") or source.get("url")
+    if address and re.match(r"https?://[^/\s]+", address):
+        return address.split("/")[2].casefold(), address
+    return None
 
 
 # A newcomer reading only the API's responses can answer these questions.
@@ -195,13 +213,17 @@ def test_what_happened_when(facts):
     assert relative["last month"] == "2025-10"
 
 
-# Where each claim of the built-in article is in its annotation file, as a JSON Pointer.
-CLAIMS = {
-    claim["id"]: f"/claims/{index}"
-    for index, claim in enumerate(
-        json.loads((BUILT_IN_CORPUS / f"{ARTICLE_ID}.json").read_text(encoding="utf-8"))["claims"]
-    )
-}
+def pointers(kind):
+    """Where each fact of a kind of the built-in article is in its annotation file, by id, as
+    a JSON Pointer."""
+    annotation = json.loads((BUILT_IN_CORPUS / f"{ARTICLE_ID}.json").read_text(encoding="utf-8"))
+    return {fact["id"]: f"/{kind}/{index}" for index, fact in enumerate(annotation[kind])}
+
+
+CLAIMS = pointers("claims")
+FIGURES = pointers("figures")
+QUOTES = pointers("quotes")
+EVENTS = pointers("events")
 
 
 # Bad data: each mutation must stop the app with a message naming the file and the object.
@@ -310,7 +332,56 @@ def claim_without_claimants(doc):
 
 
 def unknown_polarity(doc):
-    claim(doc, "north-korea-no-details-of-role")["polarity"] = "withheld"
+    claim(doc, "north-korea-no-details-of-role")["polarity"] = "silent"
+
+
+def first_statement_not_the_cue(doc):
+    sources = claim(doc, "sources-troops-sent-and-killed")
+    sources["statements"].reverse()
+
+
+def statement_outside_the_claims_mentions(doc):
+    said = claim(doc, "peskov-grateful-for-assistance")["statements"][0]
+    claim(doc, "sources-troops-sent-and-killed")["statements"][1] = said
+
+
+def statement_cue_inside_its_content(doc):
+    statement = claim(doc, "sources-troops-sent-and-killed")["statements"][1]
+    statement["content"] = {"start": 3601, "end": 3636, "text": doc_text(3601, 3636)}
+
+
+def figure(doc, figure_id):
+    return next(figure for figure in doc["figures"] if figure["id"] == figure_id)
+
+
+def attribution_for_no_mention(doc):
+    figure(doc, "north-korean-soldiers-sent")["attributions"].pop()
+
+
+def sources_not_the_union_of_attributions(doc):
+    figure(doc, "north-korean-soldiers-sent")["source_ids"] = ["vadym-skibytsky"]
+
+
+def attribution_to_a_claim_that_does_not_state_it(doc):
+    attribution = figure(doc, "north-korean-soldiers-sent")["attributions"][0]
+    attribution["claim_id"] = "skibytsky-shells-since-2023"
+    attribution["source_ids"] = ["vadym-skibytsky"]
+    figure(doc, "north-korean-soldiers-sent")["source_ids"] = ["vadym-skibytsky"]
+
+
+def insertion_outside_the_quote(doc):
+    quote = next(q for q in doc["quotes"] if q["id"] == "veles-great-guys")
+    quote["insertions"] = [{"start": 0, "end": 5, "text": doc_text(0, 5)}]
+
+
+def as_of_event_not_dated_by_publication(doc):
+    event = next(e for e in doc["events"] if e["id"] == "ukraine-assaults-kursk")
+    event["as_of"] = True
+
+
+def doc_text(start, end):
+    text = (BUILT_IN_CORPUS / f"{ARTICLE_ID}.txt").read_text(encoding="utf-8")
+    return text[start:end]
 
 
 def excluded_cue_of_no_claim(doc):
@@ -378,7 +449,44 @@ def wikidata_not_a_qid(doc):
         ),
         (unknown_polarity, f"{CLAIMS['north-korea-no-details-of-role']}/polarity: Must be one of"),
         (excluded_cue_of_no_claim, "/excluded_cues/0/claim_id: no claim 'no-such"),
-        (excluded_word_that_is_a_cue, "is the cue of claim 'kim-ties-will-continue'"),
+        (excluded_word_that_is_a_cue, "/mention: is a cue of claim 'kim-ties-will-continue'"),
+        (
+            first_statement_not_the_cue,
+            f"{CLAIMS['sources-troops-sent-and-killed']}/statements/0: is not the claim's cue "
+            "and content",
+        ),
+        (
+            statement_outside_the_claims_mentions,
+            f"{CLAIMS['sources-troops-sent-and-killed']}/statements/1: no mention of the claim "
+            "holds",
+        ),
+        (
+            statement_cue_inside_its_content,
+            f"{CLAIMS['sources-troops-sent-and-killed']}/statements/1: cue and content overlap",
+        ),
+        (
+            attribution_for_no_mention,
+            f"{FIGURES['north-korean-soldiers-sent']}/attributions: not one per mention",
+        ),
+        (
+            sources_not_the_union_of_attributions,
+            f"{FIGURES['north-korean-soldiers-sent']}/source_ids: ['vadym-skibytsky'] is not "
+            "the union of its attributions' sources",
+        ),
+        (
+            attribution_to_a_claim_that_does_not_state_it,
+            f"{FIGURES['north-korean-soldiers-sent']}/attributions/0: the mention is in the "
+            "content of no statement of claim 'skibytsky-shells-since-2023'",
+        ),
+        (
+            insertion_outside_the_quote,
+            f"{QUOTES['veles-great-guys']}/insertions/0: inside none of the quote's mentions",
+        ),
+        (
+            as_of_event_not_dated_by_publication,
+            f"{EVENTS['ukraine-assaults-kursk']}/as_of: an as_of event is dated by the "
+            "publication day 2025-11-16, not 2024-08",
+        ),
         (claims_missing, ": /claims: Missing data for required field."),
         (wikidata_not_a_qid, "/entities/0/wikidata: Not a Wikidata item id"),
     ],

@@ -59,6 +59,8 @@ WITH_WIKIDATA = {
     "russia": "Q159",
     "ukraine": "Q212",
     "britain": "Q145",
+    "kharkiv": "Q42308",
+    "kursk-oblast": "Q3178",
     "kim-jong-un": "Q56226",
     "reuters": "Q130879",
 }

@@ -244,24 +244,64 @@ def test_each_claims_cue_links_to_the_claim_and_names_who_makes_it(app, page, fa
     names = {entity["id"]: entity["name"] for entity in facts["entities"]}
     client = app.test_client()
     for claim in facts["claims"]:
-        [cue] = page.find_all(data_kind="cue", data_id=claim["id"])
-        assert cue.tag == "mark"
-        assert cue.text() == claim["cue"]["text"]
-        assert (int(cue.get("data-start")), int(cue.get("data-end"))) == (
-            claim["cue"]["start"],
-            claim["cue"]["end"],
-        )
-        link = cue.find("a", class_="hl-link")
-        assert link.get("href") == f"{ARTICLE}/claims/{claim['id']}"
-        assert client.get(link.get("href")).get_json() == claim
-        # The claimant shows on hover and keyboard focus, in the note the link points to.
-        note = page.find(id=link.get("aria-describedby"))
-        assert note.get("role") == "tooltip"
-        for claimant in claim["claimant_ids"]:
-            assert names[claimant] in note.text()
-        assert claim["summary"] in note.text()
-        # The cue sits inside the claim's statement.
-        assert claim["id"] in [a.get("data-id") for a in cue.ancestors() if a.get("data-kind")]
+        # Every place the claim is stated has its cue marked, the first at the claim's `cue`.
+        cues = page.find_all(data_kind="cue", data_id=claim["id"])
+        assert len(cues) == len(claim["statements"])
+        assert cues[0].get("id") == f"cue-{claim['id']}-1"
+        for cue, statement in zip(cues, claim["statements"], strict=True):
+            assert cue.tag == "mark"
+            assert cue.text() == statement["cue"]["text"]
+            assert (int(cue.get("data-start")), int(cue.get("data-end"))) == (
+                statement["cue"]["start"],
+                statement["cue"]["end"],
+            )
+            link = cue.find("a", class_="hl-link")
+            assert link.get("href") == f"{ARTICLE}/claims/{claim['id']}"
+            assert client.get(link.get("href")).get_json() == claim
+            # The claimant shows on hover and keyboard focus, in the note the link points to.
+            note = page.find(id=link.get("aria-describedby"))
+            assert note.get("role") == "tooltip"
+            for claimant in claim["claimant_ids"]:
+                assert names[claimant] in note.text()
+            assert claim["summary"] in note.text()
+            # The cue sits inside the claim's statement.
+            assert claim["id"] in [a.get("data-id") for a in cue.ancestors() if a.get("data-kind")]
+    standfirst_cue = page.find(id="cue-sources-troops-sent-and-killed-2")
+    assert standfirst_cue.text() == "saying"
+
+
+def test_withheld_claims_say_so_in_their_own_words(page, facts):
+    withheld = [claim for claim in facts["claims"] if claim["polarity"] == "withheld"]
+    assert len(withheld) == 2
+    for claim in withheld:
+        [item] = page.find("ol", class_="claims").find_all("li", data_id=claim["id"])
+        assert "claim--withheld" in item.get("class")
+        marker = item.find("span", class_="claim-polarity--withheld")
+        assert marker.text() == "withheld: the text says they have not stated it"
+        [cue] = page.find_all(id=f"cue-{claim['id']}-1")
+        assert cue.get("data-polarity") == "withheld"
+        note = page.find(id=cue.find("a", class_="hl-link").get("aria-describedby"))
+        assert note.text().startswith("Not stated by North Korea")
+    assert "denied" not in page.find("ol", class_="claims").text()
+
+
+def test_an_editors_insertion_in_a_quote_is_marked_as_the_editors(page, facts):
+    [insertion] = page.find_all(class_="hl--insertion", data_kind="insertion")
+    assert insertion.text().startswith("(in this war)")
+    assert [a.get("data-id") for a in insertion.ancestors() if a.get("data-kind")][0] == (
+        "skibytsky-they-are-learning"
+    )
+    note = page.find(id="tip-insertion-skibytsky-they-are-learning-1")
+    assert "Added by the editor" in note.text() and "Vadym Skibytsky" in note.text()
+
+
+def test_a_state_holding_at_publication_is_ongoing_as_of_its_date(page):
+    [row] = page.find_all("li", id="timeline-north-korean-soldiers-demining-kursk")
+    assert "timeline-event--as-of" in row.get("class")
+    assert row.find("time").text() == "ongoing as of 16 November 2025"
+    assert row.find("line", class_="span-as-of") is not None
+    [published] = page.find_all("li", id="timeline-article-published")
+    assert published.find("time").text() == "16 November 2025"
 
 
 def test_who_claims_what_lists_every_claim_with_its_words(page, facts):

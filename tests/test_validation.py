@@ -62,7 +62,7 @@ def test_five_mistakes_in_five_kinds_are_all_listed_in_one_pass(article):
     annotation["figures"][0]["qualifier"] = "roughly-ish"  # schema
     annotation["events"][0]["date_text"] = "in March 1999"  # rule
     claim = index_of(annotation["claims"], "north-korea-no-details-of-role")
-    annotation["claims"][claim]["polarity"] = "withheld"  # schema
+    annotation["claims"][claim]["polarity"] = "silent"  # schema
     problems = problems_of(save())
     # Exactly these: a fact that failed its schema is skipped, not reported again through the
     # facts that refer to it (entity 3 is a claimant; the claim has an excluded cue).

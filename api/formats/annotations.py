@@ -5,7 +5,8 @@
 URL, narrowed by a `TextPositionSelector` (code point offsets, as the API's spans) and a
 `TextQuoteSelector` (the exact words with enough text before and after to occur once), so a
 tool can anchor it by either. Its bodies: the fact's API URL (`identifying` what the words
-refer to), its kind (`classifying`) and its label (`describing`).
+refer to), its kind (`classifying`) and its label (`describing`). Words an editor inserted into
+a quotation ("(in this war)") have an annotation of their own that says so (`commenting`).
 
 One annotation per mention, not per fact: tools that load annotations (Hypothesis, Recogito,
 and NLP pipelines that read span lists) treat an annotation as one highlighted stretch of
@@ -19,6 +20,7 @@ of the request, like the JSON-LD's (see api.formats.jsonld). The renderer regist
 (api.formats.registry, `ANNOTATION_MEDIA_TYPE`).
 """
 
+from functools import partial
 from pathlib import Path
 
 from api.links import article_url, fact_url, text_url
@@ -73,14 +75,46 @@ def mention_annotation(article, kind, fact, mention):
                 "purpose": "describing",
             },
         ],
-        "target": {
-            "type": "SpecificResource",
-            "source": text_url(article.id, external=True),
-            "selector": [
-                {"type": "TextPositionSelector", "start": start, "end": end},
-                quote_selector(article.text, start, end),
-            ],
-        },
+        "target": _text_target(article, start, end),
+    }
+
+
+def insertion_annotation(article, quote, insertion):
+    """The Annotation of words an editor inserted into a quotation: a comment saying so.
+
+    `commenting`, not `editing`: W3C's `editing` asks for a change to the target, and nothing
+    is to change; the comment tells a reader that these words are not the speaker's. It links
+    the quote it sits in (`linking`), so tools can tell it from the quote's own annotation.
+    """
+    start, end = insertion["start"], insertion["end"]
+    quote_iri = fact_url(article.id, "quote", quote["id"], external=True)
+    speaker = article.find("entities", quote["speaker_id"])["name"]
+    return {
+        "id": f"{quote_iri}#insertion-{start}-{end}",
+        "type": "Annotation",
+        "motivation": "commenting",
+        "body": [
+            {
+                "type": "TextualBody",
+                "value": f"Added by the editor: these words are not {speaker}'s.",
+                "format": "text/plain",
+                "purpose": "commenting",
+            },
+            {"type": "SpecificResource", "source": quote_iri, "purpose": "linking"},
+        ],
+        "target": _text_target(article, start, end),
+    }
+
+
+def _text_target(article, start, end):
+    """The words text[start:end] of the article, by position and by quote."""
+    return {
+        "type": "SpecificResource",
+        "source": text_url(article.id, external=True),
+        "selector": [
+            {"type": "TextPositionSelector", "start": start, "end": end},
+            quote_selector(article.text, start, end),
+        ],
     }
 
 
@@ -92,10 +126,26 @@ def annotation_page(article):
     the article's URL itself names the article (the `NewsArticle` of the schema.org JSON-LD).
     """
     mentions = [
-        (mention["start"], mention["end"], rank, kind, fact, mention)
+        (
+            mention["start"],
+            mention["end"],
+            rank,
+            partial(mention_annotation, article, kind, fact, mention),
+        )
         for rank, kind in enumerate(KINDS)
         for fact in article.facts[kind.name]
         for mention in fact["mentions"]
+    ]
+    # An editor's insertion sorts after the facts whose words start where it does.
+    mentions += [
+        (
+            insertion["start"],
+            insertion["end"],
+            len(KINDS),
+            partial(insertion_annotation, article, quote, insertion),
+        )
+        for quote in article.facts["quotes"]
+        for insertion in quote["insertions"]
     ]
     mentions.sort(key=lambda item: item[:3])
     return {
@@ -103,7 +153,5 @@ def annotation_page(article):
         "id": f"{article_url(article.id, external=True)}#annotations",
         "type": "AnnotationPage",
         "startIndex": 0,
-        "items": [
-            mention_annotation(article, kind, fact, mention) for *_, kind, fact, mention in mentions
-        ],
+        "items": [annotate() for *_, annotate in mentions],
     }

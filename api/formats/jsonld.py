@@ -2,8 +2,9 @@
 
 The document is an `@graph` of nodes: the `NewsArticle`, and each entity (`Person`,
 `Organization`, `Place`, `Product`, with `sameAs` its Wikidata item), quote (`Quotation`),
-figure (`Claim` about a `QuantitativeValue`), event (`Event`) and claim (`Claim` with `author`
-and `appearance`) as a node of its own that the article links to. Node ids are absolute URLs
+figure (`Claim` about a `QuantitativeValue`), event (`Event`; one that holds as of the
+publication has no `startDate`) and claim (`Claim` with `author`, or `about` for a `withheld`
+claim, and `appearance`) as a node of its own that the article links to. Node ids are absolute URLs
 of the API, built from the URL the request came to (so behind a trusted proxy, its public
 host and scheme): they resolve the same wherever the document is stored or read, and each
 dereferences to the fact's JSON. The context is inline: nothing is fetched to read it. Every
@@ -74,25 +75,39 @@ def _figure(ref, figure):
 
 
 def _event(ref, event):
+    if event["as_of"]:
+        # A state that holds at publication did not start on its date: the text says only that
+        # it holds by then. schema.org's Event has no "as of" date (`temporalCoverage` is a
+        # CreativeWork's, and `endDate` would say it stopped), so the node gives no
+        # `startDate` and says it in words, in `description` (Thing's).
+        when = {
+            "description": f"Ongoing as of {event['date']} (the article's publication); "
+            "the article does not say when it began."
+        }
+    else:
+        # A partial ISO 8601 date (2024, 2024-08) is a valid schema.org Date.
+        when = {"startDate": event["date"]}
     return {
         **ref("event", event["id"]),
         "@type": "Event",
         "identifier": event["id"],
         "name": event["summary"],
-        # A partial ISO 8601 date (2024, 2024-08) is a valid schema.org Date.
-        "startDate": event["date"],
+        **when,
         "about": [ref("entity", entity_id) for entity_id in event["entity_ids"]],
     }
 
 
 def _claim(ref, claim):
+    claimants = [ref("entity", claimant) for claimant in claim["claimant_ids"]]
     return {
         **ref("claim", claim["id"]),
         "@type": "Claim",
         "identifier": claim["id"],
         "text": claim["content"]["text"],
         "description": claim["summary"],
-        "author": [ref("entity", claimant) for claimant in claim["claimant_ids"]],
+        # A `withheld` claim is the article saying the claimants have not stated something:
+        # they are not its authors but what it is about (`description` says what they withheld).
+        **({"about": claimants} if claim["polarity"] == "withheld" else {"author": claimants}),
         # schema.org: where the claim occurs. It occurs in this article.
         "appearance": ref("article", None),
         **({"publisher": ref("entity", claim["outlet_id"])} if claim["outlet_id"] else {}),

@@ -46,6 +46,8 @@ HTML = "text/html"
 TEXT = "text/plain"
 
 SPAN_KEYS = {"start", "end", "text"}
+# The fields that name an embedded object in a cell, first present first.
+LABEL_KEYS = ("name", "text", "summary", "description", "id")
 
 
 @dataclass(frozen=True)
@@ -267,12 +269,29 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return f"{value['start']}:{value['end']}" if is_span(value) else csv_label(value)
+        if is_span(value):
+            return f"{value['start']}:{value['end']}"
+        if any(key in value for key in LABEL_KEYS):
+            return csv_label(value)  # an embedded object
+        return csv_parts(value)
     if isinstance(value, list):
         if value and all(isinstance(item, dict) and is_span(item) for item in value):
             return " ".join(f"{item['start']}:{item['end']}" for item in value)  # mentions
         return "|".join(csv_cell(item) for item in value)
     return str(value)
+
+
+def csv_parts(value: dict[str, Any]) -> str:
+    """A part of a fact (a claim's statement, a figure's attribution) as `name=value` pairs:
+    `cue=443:455 content=262:441`; a list inside it is comma-separated."""
+    pairs = []
+    for name, part in value.items():
+        if isinstance(part, list):
+            shown = ",".join(csv_cell(item) for item in part)
+        else:
+            shown = csv_cell(part)
+        pairs.append(f"{name}={shown}")
+    return " ".join(pairs)
 
 
 def is_span(value: dict[str, Any]) -> bool:
@@ -282,7 +301,7 @@ def is_span(value: dict[str, Any]) -> bool:
 
 def csv_label(related: dict[str, Any]) -> str:
     """An embedded object in a cell: its name, words, summary or id."""
-    for key in ("name", "text", "summary", "description", "id"):
+    for key in LABEL_KEYS:
         if related.get(key) is not None:
             return str(related[key])
     return ""

@@ -35,6 +35,7 @@ NESTING_RANK = {
     "figure": 4,
     "entity": 5,
     "cue": 6,
+    "insertion": 7,
 }
 
 # Metadata fields the text itself prints, with what the page calls them.
@@ -59,6 +60,17 @@ CLAIM_MODE_WORDS = {
     "direct": "a direct quotation",
     "partial": "reported speech with quoted words",
     "indirect": "reported speech",
+}
+# What the text says the claimants do, as the note on a claim's cue heads it and details it.
+POLARITY_HEADINGS = {
+    "asserted": "Claimed by ",
+    "denied": "Denied by ",
+    "withheld": "Not stated by ",
+}
+POLARITY_DETAILS = {
+    "asserted": None,
+    "denied": "they say it is not so",
+    "withheld": "the text says they have not stated it",
 }
 # How a quote reached the article, as the note on a quote says it.
 CHANNEL_PHRASES = {
@@ -244,6 +256,15 @@ def date_label(date, short=False):
     return f"{parts[2]} {month} {parts[0]}"
 
 
+def event_date_labels(event):
+    """An event's date, short and long: '16 Nov 2025', or 'as of 16 Nov 2025' for a state
+    that holds at publication (its date is when it is known to hold, not when it began)."""
+    short, long = date_label(event["date"], short=True), date_label(event["date"])
+    if event.get("as_of"):
+        return f"as of {short}", f"ongoing as of {long}"
+    return short, long
+
+
 def period_label(period):
     """A figure's period: '2024', 'from 2023 to publication'."""
     if period is None:
@@ -306,63 +327,88 @@ def _highlights(article):
             label=f"Quote by {speaker}",
             attributes={"data-speaker": speaker},
         )
+        for number, insertion in enumerate(quote["insertions"], 1):
+            highlights.append(
+                Highlight(
+                    "insertion",
+                    quote["id"],
+                    number,
+                    insertion["start"],
+                    insertion["end"],
+                    inner_note=note(
+                        f"tip-insertion-{quote['id']}-{number}",
+                        kind="insertion",
+                        heading="Added by the editor",
+                        details=[f"not {speaker}'s words"],
+                    ),
+                )
+            )
     for figure in article.facts["figures"]:
-        sources = [_entity_name(article, source) for source in figure["source_ids"]]
         value = figure_value_text(figure)
-        details = [
-            f"qualifier: {figure['qualifier'].replace('_', ' ')}",
-            "source: " + (", ".join(sources) if sources else "the article itself"),
-        ]
-        if figure["period"]:
-            details.append(f"period: {period_label(figure['period'])}")
-        highlights += _mention_highlights(
-            "figure",
-            figure,
-            partial(
-                note,
-                kind="figure",
-                heading=value,
-                details=details,
-                description=figure["description"],
-            ),
-            href=api_url(article, "figure", figure["id"]),
-            label=f"Figure: {value}",
-        )
+        # Who gives the number at each mention: the sources in one place, the narrator in
+        # another (the figure's `attributions`, one per mention in the same order).
+        for number, (mention, attribution) in enumerate(
+            zip(figure["mentions"], figure["attributions"], strict=True), 1
+        ):
+            sources = [_entity_name(article, source) for source in attribution["source_ids"]]
+            details = [
+                f"qualifier: {figure['qualifier'].replace('_', ' ')}",
+                "source: " + (", ".join(sources) if sources else "the article itself"),
+            ]
+            if figure["period"]:
+                details.append(f"period: {period_label(figure['period'])}")
+            highlights.append(
+                Highlight(
+                    "figure",
+                    figure["id"],
+                    number,
+                    mention["start"],
+                    mention["end"],
+                    href=api_url(article, "figure", figure["id"]),
+                    label=f"Figure: {value}",
+                    inner_note=note(
+                        f"tip-figure-{figure['id']}-{number}",
+                        kind="figure",
+                        heading=value,
+                        details=details,
+                        description=figure["description"],
+                    ),
+                )
+            )
     for event in article.facts["events"]:
         highlights += _mention_highlights(
             "event",
             event,
             attributes={"data-date": event["date"], "data-precision": event["precision"]},
-            outer_note=event_link(
-                event["id"], date_label(event["date"], short=True), date_label(event["date"])
-            ),
+            outer_note=event_link(event["id"], *event_date_labels(event)),
         )
     for claim in article.facts["claims"]:
         claimants = _claimant_names(article, claim)
         highlights += _mention_highlights(
             "claim", claim, attributes={"data-claimant": claimants, "data-mode": claim["mode"]}
         )
-        cue = claim["cue"]
-        highlights.append(
-            Highlight(
-                "cue",
-                claim["id"],
-                1,
-                cue["start"],
-                cue["end"],
-                href=api_url(article, "claim", claim["id"]),
-                label=f"Claim by {claimants}",
-                attributes={"data-claimant": claimants, "data-polarity": claim["polarity"]},
-                inner_note=note(
-                    f"tip-cue-{claim['id']}-1",
-                    kind="claim",
-                    heading=("Denied by " if claim["polarity"] == "denied" else "Claimed by ")
-                    + claimants,
-                    details=_claim_details(article, claim),
-                    description=claim["summary"],
-                ),
+        # Each place the claim is stated has its cue marked; the first is the claim's `cue`.
+        for number, statement in enumerate(claim["statements"], 1):
+            cue = statement["cue"]
+            highlights.append(
+                Highlight(
+                    "cue",
+                    claim["id"],
+                    number,
+                    cue["start"],
+                    cue["end"],
+                    href=api_url(article, "claim", claim["id"]),
+                    label=f"Claim by {claimants}",
+                    attributes={"data-claimant": claimants, "data-polarity": claim["polarity"]},
+                    inner_note=note(
+                        f"tip-cue-{claim['id']}-{number}",
+                        kind="claim",
+                        heading=POLARITY_HEADINGS.get(claim["polarity"], "Claimed by ") + claimants,
+                        details=_claim_details(article, claim),
+                        description=claim["summary"],
+                    ),
+                )
             )
-        )
     for span_field, label in PRINTED_FIELDS.items():
         span = article.metadata.get(span_field)
         if span:
@@ -383,8 +429,8 @@ def _claimant_names(article, claim):
 def _claim_details(article, claim):
     """How a claim is reported, in words: its mode, polarity, channel and outlet."""
     details = [CLAIM_MODE_WORDS.get(claim["mode"], claim["mode"])]
-    if claim["polarity"] == "denied":
-        details.append("the text says they have not stated it")
+    if POLARITY_DETAILS.get(claim["polarity"]):
+        details.append(POLARITY_DETAILS[claim["polarity"]])
     if claim["channel"]:
         details.append(CHANNEL_PHRASES.get(claim["channel"], claim["channel"]))
     if claim["outlet_id"]:
@@ -447,7 +493,7 @@ def _timeline(article):
         rows.append(
             {
                 "event": event,
-                "label": date_label(event["date"]),
+                "label": event_date_labels(event)[1],
                 "precision_meaning": PRECISION_MEANINGS[event["precision"]],
                 "x": offset(first),
                 "width": (last - first).days + 1,
@@ -568,6 +614,7 @@ def render_article_page(article):
             kind.singular: sum(len(fact["mentions"]) for fact in article.facts[kind.name])
             for kind in KINDS
         },
+        insertions=sum(len(quote["insertions"]) for quote in article.facts["quotes"]),
         entity_groups=_entity_groups(article),
         speakers=_speakers(article),
         figures=_figures(article),

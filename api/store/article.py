@@ -46,6 +46,33 @@ class Article:
     _by_id: dict[str, dict[str, Fact]] = field(repr=False)
     _search_text: dict[str, dict[str, str]] = field(repr=False)
 
+    @classmethod
+    def assemble(
+        cls,
+        text: str,
+        metadata: dict[str, Any],
+        facts: Mapping[str, tuple[Fact, ...]],
+        facets: dict[str, dict[str, int]],
+    ) -> "Article":
+        """The article from its served parts, with the lookups views need built once."""
+        return cls(
+            text=text,
+            metadata=metadata,
+            facts=facts,
+            facets=facets,
+            _by_id={name: {fact["id"]: fact for fact in facts[name]} for name in facts},
+            _search_text={
+                kind.name: {fact["id"]: search_text(kind, fact) for fact in facts[kind.name]}
+                for kind in KINDS
+            },
+        )
+
+    @property
+    def version(self) -> int | None:
+        """The stored version this is, or None for an article loaded straight from files."""
+        version = self.metadata.get("version")
+        return int(version) if version is not None else None
+
     @property
     def id(self) -> str:
         """The article's slug."""

@@ -129,6 +129,111 @@ def _check_period(text: str, period: dict[str, Any], where: str) -> list[Found]:
     return problems
 
 
+def _spans(spans: list[Span]) -> list[tuple[int, int, str]]:
+    """Spans as sortable tuples, for comparing two lists of them whatever their order."""
+    return sorted((span["start"], span["end"], span["text"]) for span in spans)
+
+
+def _check_insertions(text: str, quote: Fact, where: str) -> list[Found]:
+    """An editor's insertion is words inside the quotation as printed."""
+    problems = []
+    for number, insertion in enumerate(quote["insertions"]):
+        place = f"{where}/insertions/{number}"
+        problems += check_span(text, insertion, place)
+        if not any(inside(insertion, mention) for mention in quote["mentions"]):
+            problems.append(Found(place, "inside none of the quote's mentions"))
+    return problems
+
+
+def _check_attributions(
+    figure: Fact,
+    where: str,
+    claims: Mapping[str, Fact],
+    unresolved: Callable[[str, str], bool],
+    ids: Mapping[str, Collection[str]],
+) -> list[Found]:
+    """Who gives a figure in each place: one attribution per mention, the sources their union,
+    and a claim named where it is the claim's statement that gives the number there."""
+    problems = []
+    attributions = figure["attributions"]
+    if _spans([a["mention"] for a in attributions]) != _spans(figure["mentions"]):
+        problems.append(
+            Found(f"{where}/attributions", "not one per mention, with the mentions' spans")
+        )
+    union = {source for attribution in attributions for source in attribution["source_ids"]}
+    if union != set(figure["source_ids"]):
+        problems.append(
+            Found(
+                f"{where}/source_ids",
+                f"{sorted(figure['source_ids'])} is not the union of its "
+                f"attributions' sources {sorted(union)}",
+            )
+        )
+    for number, attribution in enumerate(attributions):
+        place = f"{where}/attributions/{number}"
+        if attribution["claim_id"] is None:
+            continue
+        claim = claims.get(attribution["claim_id"])
+        if claim is None:
+            if unresolved("claims", attribution["claim_id"]):
+                problems.append(
+                    Found(
+                        f"{place}/claim_id",
+                        f"no claim {attribution['claim_id']!r}",
+                        did_you_mean(attribution["claim_id"], ids["claims"]),
+                    )
+                )
+            continue  # a claim that failed its schema is reported as such
+        if set(attribution["source_ids"]) != set(claim["claimant_ids"]):
+            problems.append(
+                Found(f"{place}/source_ids", f"not the claimants of claim {claim['id']!r}")
+            )
+        if not any(
+            inside(attribution["mention"], statement["content"])
+            for statement in claim["statements"]
+        ):
+            problems.append(
+                Found(
+                    place,
+                    f"the mention is in the content of no statement of claim {claim['id']!r}",
+                )
+            )
+    return problems
+
+
+def _check_statements(text: str, claim: Fact, where: str) -> list[Found]:
+    """Each place a claim is stated: a cue and a content that do not overlap, inside one of
+    the claim's mentions, one statement per mention, in reading order, the first at `cue`."""
+    problems = []
+    statements = claim["statements"]
+    for number, statement in enumerate(statements):
+        place = f"{where}/statements/{number}"
+        for name in ("cue", "content"):
+            problems += check_span(text, statement[name], f"{place}/{name}")
+        cue, content = statement["cue"], statement["content"]
+        if cue["start"] < content["end"] and content["start"] < cue["end"]:
+            problems.append(Found(place, "cue and content overlap"))
+        if not any(inside(cue, m) and inside(content, m) for m in claim["mentions"]):
+            problems.append(Found(place, "no mention of the claim holds both its cue and content"))
+    first = statements[0]
+    if _spans([first["cue"]]) != _spans([claim["cue"]]) or _spans([first["content"]]) != _spans(
+        [claim["content"]]
+    ):
+        problems.append(Found(f"{where}/statements/0", "is not the claim's cue and content"))
+    starts = [min(s["cue"]["start"], s["content"]["start"]) for s in statements[1:]]
+    if starts != sorted(starts):
+        problems.append(Found(f"{where}/statements", "not in reading order"))
+    for number, mention in enumerate(claim["mentions"]):
+        held = [
+            s for s in statements if inside(s["cue"], mention) and inside(s["content"], mention)
+        ]
+        if len(held) != 1:
+            problems.append(
+                Found(f"{where}/mentions/{number}", f"holds {len(held)} statements, not one")
+            )
+    return problems
+
+
 def _check_metadata(text: str, metadata: dict[str, Any], stem: str) -> list[Found]:
     problems = []
     if metadata["id"] != stem:
@@ -172,18 +277,29 @@ def _check_metadata(text: str, metadata: dict[str, Any], stem: str) -> list[Foun
 
 
 def _check_kind_rules(
-    text: str, kind: str, fact: Fact, where: str, entities: dict[str, Fact]
+    text: str,
+    kind: str,
+    fact: Fact,
+    where: str,
+    annotation: dict[str, Any],
+    unresolved: Callable[[str, str], bool],
+    ids: Mapping[str, Collection[str]],
 ) -> list[Found]:
     """The rules particular to one kind's facts."""
     problems = []
+    entities = {entity["id"]: entity for _, entity in numbered(annotation["entities"])}
     if kind == "quotes":
         for number, mention in enumerate(fact["mentions"]):
             if mention["text"] != fact["text"]:
                 problems.append(
                     Found(f"{where}/mentions/{number}", "does not quote the quote's text")
                 )
-    if kind == "figures" and fact["period"]:
-        problems += _check_period(text, fact["period"], f"{where}/period")
+        problems += _check_insertions(text, fact, where)
+    if kind == "figures":
+        if fact["period"]:
+            problems += _check_period(text, fact["period"], f"{where}/period")
+        claims = {claim["id"]: claim for _, claim in numbered(annotation["claims"])}
+        problems += _check_attributions(fact, where, claims, unresolved, ids)
     if kind == "relations":
         predicate = PREDICATES[fact["predicate"]]
         for side, allowed in (
@@ -205,6 +321,18 @@ def _check_kind_rules(
         problems.append(
             Found(f"{where}/date_text", f"{fact['date_text']!r} is in none of its mentions")
         )
+    # A state that holds at publication is dated by the day it is known to hold: that day.
+    metadata = annotation["article"]
+    if kind == "events" and fact["as_of"] and metadata is not None:
+        published = metadata["published"][:10]
+        if fact["date"] != published:
+            problems.append(
+                Found(
+                    f"{where}/as_of",
+                    f"an as_of event is dated by the publication day {published}, "
+                    f"not {fact['date']}",
+                )
+            )
     return problems
 
 
@@ -223,7 +351,19 @@ def cross_check(
     failed = failed or {}
     metadata = annotation["article"]
     problems = _check_metadata(text, metadata, stem) if metadata is not None else []
-    entities = {entity["id"]: entity for _, entity in numbered(annotation["entities"])}
+    # The ids of each kind, counting the facts that failed their schema.
+    ids = {
+        kind.name: {fact["id"] for _, fact in numbered(annotation[kind.name])}
+        | set(failed.get(kind.name) or ())
+        for kind in KINDS
+    }
+
+    def unresolved(kind: str, target: str) -> bool:
+        """Whether a reference names no fact, counting those that failed their schema."""
+        if kind in failed and failed[kind] is None:
+            return False  # the kind's list is unreadable: its ids are unknown
+        return target not in ids[kind]
+
     for kind in KINDS:
         first: dict[str, int] = {}
         for index, fact in numbered(annotation[kind.name]):
@@ -249,20 +389,7 @@ def cross_check(
                     )
                 seen.setdefault(span, number)
                 problems += check_span(text, mention, f"{where}/mentions/{number}")
-            problems += _check_kind_rules(text, kind.name, fact, where, entities)
-
-    # The ids of each kind, counting the facts that failed their schema.
-    ids = {
-        kind.name: {fact["id"] for _, fact in numbered(annotation[kind.name])}
-        | set(failed.get(kind.name) or ())
-        for kind in KINDS
-    }
-
-    def unresolved(kind: str, target: str) -> bool:
-        """Whether a reference names no fact, counting those that failed their schema."""
-        if kind in failed and failed[kind] is None:
-            return False  # the kind's list is unreadable: its ids are unknown
-        return target not in ids[kind]
+            problems += _check_kind_rules(text, kind.name, fact, where, annotation, unresolved, ids)
 
     if metadata is not None and unresolved("entities", metadata["original_outlet_id"]):
         problems.append(
@@ -301,7 +428,7 @@ def _check_claims(
     unresolved: Callable[[str, str], bool],
     ids: Mapping[str, Collection[str]],
 ) -> list[Found]:
-    """A claim's cue and content are where one of its statements is, the facts it carries are
+    """A claim's statements are where its mentions are, the facts it carries are
     stated inside its statements, its mode agrees with its quotes, and every excluded cue word
     is where it says and is no claim's cue."""
     problems = []
@@ -318,6 +445,7 @@ def _check_claims(
             problems.append(Found(where, "no mention holds both its cue and its content"))
         if cue["start"] < content["end"] and content["start"] < cue["end"]:
             problems.append(Found(where, "cue and content overlap"))
+        problems += _check_statements(text, claim, where)
         for name, relation in BY_NAME["claims"].references.items():
             if relation.kind == "entities":
                 continue
@@ -350,8 +478,8 @@ def _check_claims(
         where = pointer("excluded_cues", index)
         problems += check_span(text, excluded["mention"], f"{where}/mention")
         for _, cued in numbered(annotation["claims"]):
-            if inside(excluded["mention"], cued["cue"]):
-                problems.append(Found(f"{where}/mention", f"is the cue of claim {cued['id']!r}"))
+            if any(inside(excluded["mention"], s["cue"]) for s in cued["statements"]):
+                problems.append(Found(f"{where}/mention", f"is a cue of claim {cued['id']!r}"))
         holder = facts["claims"].get(excluded["claim_id"])
         if excluded["claim_id"] is not None and unresolved("claims", excluded["claim_id"]):
             problems.append(

@@ -3,7 +3,8 @@
 
 apispec's marshmallow converter writes the schemas as OpenAPI 3.1 components, which are JSON
 Schema 2020-12; this module moves them under `$defs`, lets every span be written with offsets
-or as a quote, and leaves out what only responses carry.
+or as a quote, leaves out what only responses carry, and requires no field a fact's schema
+fills in when the file leaves it out.
 """
 
 from typing import Any
@@ -13,6 +14,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from schemas.common import TextQuoteSchema
 from schemas.dataset import FORMAT_VERSION, AnnotationSchema
+from schemas.kinds import KINDS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 COMPONENTS = "#/components/schemas/"
@@ -29,6 +31,14 @@ def annotation_file_schema() -> dict[str, Any]:
     spec.components.schema("Annotation", schema=AnnotationSchema)
     spec.components.schema("TextQuote", schema=TextQuoteSchema)
     definitions = _to_json_schema(spec.to_dict()["components"]["schemas"])
+    # Fields a fact's schema fills in when an older file leaves them out are not required.
+    for kind in KINDS:
+        definition = definitions[kind.schema.__name__.removesuffix("Schema")]
+        optional = getattr(kind.schema, "optional_in_file", ())
+        if optional:
+            definition["required"] = [
+                name for name in definition["required"] if name not in optional
+            ]
     # Wherever a span is expected, offsets (a Mention) or a quote (a TextQuote) will do.
     definitions["Span"] = {
         "description": "A span of the article text: its offsets (`start`, `end`, `text`), or "

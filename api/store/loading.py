@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from api.settings import BUILT_IN_CORPUS
-from api.store.article import Article, Fact, search_text
+from api.store.article import Article, Fact
 from api.store.validation import article_files, validate_article
 from schemas.articles import ArticleSchema
 from schemas.dates import date_bounds
@@ -29,7 +29,7 @@ def _most_frequent_first(values: Iterable[str]) -> dict[str, int]:
     return dict(sorted(Counter(values).items(), key=lambda item: (-item[1], item[0])))
 
 
-def _facets(facts: dict[str, tuple[Fact, ...]]) -> dict[str, dict[str, int]]:
+def facets(facts: dict[str, tuple[Fact, ...]]) -> dict[str, dict[str, int]]:
     """Counts a client would otherwise compute by paging through a list; a fact with several
     values (a claim with several claimants) counts for each."""
     return {
@@ -66,24 +66,35 @@ def load_article(json_path: Path | str) -> Article:
         )
     text, annotation = validated.text, validated.annotation
 
-    # Keep the served form (the schemas' dump), computed once: views never reshape data.
+    facts = served_facts(annotation)
+    return Article.assemble(text, served_metadata(annotation), facts, facets(facts))
+
+
+def served_facts(annotation: dict[str, Any]) -> dict[str, tuple[Fact, ...]]:
+    """Each kind's facts as the API serves them (the schemas' dump), in the kind's order:
+    computed once, at load or ingest, so that views never reshape data."""
     facts = {}
     for kind in KINDS:
         served = kind.schema().dump(annotation[kind.name], many=True)
         for fact in served:
             fact["mentions"].sort(key=lambda mention: (mention["start"], mention["end"]))
+            # A figure's attributions follow its mentions, one each, in the same order.
+            if "attributions" in fact:
+                fact["attributions"].sort(
+                    key=lambda a: (a["mention"]["start"], a["mention"]["end"])
+                )
         facts[kind.name] = tuple(sorted(served, key=_order_key(kind)))
-    return Article(
-        text=text,
-        metadata=ArticleSchema(exclude=("counts", "facets")).dump(annotation["article"]),
-        facts=facts,
-        facets=_facets(facts),
-        _by_id={name: {fact["id"]: fact for fact in facts[name]} for name in facts},
-        _search_text={
-            kind.name: {fact["id"]: search_text(kind, fact) for fact in facts[kind.name]}
-            for kind in KINDS
-        },
+    return facts
+
+
+def served_metadata(annotation: dict[str, Any], version: int | None = None) -> dict[str, Any]:
+    """The article's metadata as the API serves it, with its version where it has one."""
+    metadata: dict[str, Any] = ArticleSchema(exclude=("counts", "facets")).dump(
+        annotation["article"]
     )
+    if version is not None:
+        metadata["version"] = version
+    return metadata
 
 
 def load_corpus(directory: Path | str = BUILT_IN_CORPUS) -> dict[str, Article]:

@@ -152,6 +152,8 @@ def check(client: Client) -> None:
     )
     assert learning.channel is Channel.INTERVIEW
     assert expect(learning.outlet, Entity).name == "Reuters"
+    # The editor's "(in this war)" is marked as an insertion (since 1.2.0).
+    assert [insertion.text for insertion in learning.insertions] == ["(in this war)"]
 
     figures = expect_list(
         list_figures.sync(
@@ -222,22 +224,27 @@ def check(client: Client) -> None:
     for claim in claims:
         assert claim.mode is ClaimMode.INDIRECT and claim.polarity is ClaimPolarity.ASSERTED
         assert text[claim.content.start : claim.content.end] == claim.content.text
+        # The first statement is the claim's cue and content.
+        assert claim.statements[0].cue.start == claim.cue.start
+        assert claim.statements[0].content.end == claim.content.end
         assert not isinstance(claim.claimants, Unset)  # asked for with embed
         assert [claimant.id for claimant in claim.claimants] == claim.claimant_ids
         assert not isinstance(claim.figures, Unset)
         assert [figure.id for figure in claim.figures] == claim.figure_ids
 
-    denied = expect_list(
+    # What North Korea has not stated is `withheld` (since 1.2.0), not a denial.
+    withheld = expect_list(
         list_claims.sync(
             ARTICLE_ID,
             client=client,
-            polarity=ClaimPolarity.DENIED,
+            polarity=ClaimPolarity.WITHHELD,
             fields=[ClaimField.SUMMARY, ClaimField.CLAIMANT_IDS],
         ),
         SparseClaim,
     )
-    assert denied and all(claim.claimant_ids == ["north-korea"] for claim in denied)
-    assert all(isinstance(claim.mode, Unset) for claim in denied)  # not asked for
+    assert len(withheld) == 2
+    assert all(claim.claimant_ids == ["north-korea"] for claim in withheld)
+    assert all(isinstance(claim.mode, Unset) for claim in withheld)  # not asked for
 
     ties = expect(
         get_claim.sync(

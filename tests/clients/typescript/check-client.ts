@@ -96,6 +96,8 @@ async function checkEveryOperation(): Promise<void> {
   });
   const channel: Schemas["Channel"] | null | undefined = learning.data?.channel;
   check(channel === "interview" && learning.data?.outlet?.name === "Reuters", "quote, outlet");
+  const inserted = learning.data?.insertions?.map((insertion) => insertion.text).join();
+  check(inserted === "(in this war)", `insertions ${inserted}`);
 
   const figures = await client.GET("/v1/articles/{article_id}/figures", {
     params: {
@@ -164,6 +166,8 @@ async function checkEveryOperation(): Promise<void> {
     check(mode === "indirect" && polarity === "asserted", `${mode} ${polarity}`);
     const content = [...text.data].slice(claim.content.start, claim.content.end).join("");
     check(content === claim.content.text, "content span");
+    const first = claim.statements[0];
+    check(first?.cue.start === claim.cue.start && first?.content.end === claim.content.end, "statements");
     const claimants = claim.claimants?.map((entity) => entity.id);
     check(claimants?.join() === claim.claimant_ids.join(), "claimants embedded");
     const stated = claim.figures?.map((figure) => figure.id);

@@ -1,0 +1,142 @@
+"""The store's tables, its engines and its migrations.
+
+SQLAlchemy Core on two engines: SQLite (a file in the data folder, the default, needing no
+set-up) and PostgreSQL (`postgresql://...`, through psycopg 3) for several instances. The
+schema is Alembic's (`api/store/migrations/`); nothing here creates a table by itself.
+
+JSON is stored as text, not `jsonb`, which would reorder keys: both engines give back the
+bytes that were written, so both serve the same representations.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_FILE = "article-facts.sqlite3"
+
+metadata = sa.MetaData()
+
+# One row: the store's generation, raised by every write. Readers poll it to learn, in one
+# cheap query, whether anything changed; writers lock it, which serialises their commits so
+# that versions are numbered in the order they become visible.
+store_state = sa.Table(
+    "store_state",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+)
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("article_id", sa.String(100), primary_key=True),
+    sa.Column("latest_version", sa.Integer, nullable=False),
+    # Set when the article is withdrawn: its URLs answer 410 with this reason.
+    sa.Column("withdrawn_reason", sa.Text),
+    sa.Column("withdrawn_at", sa.String(32)),
+)
+
+versions = sa.Table(
+    "versions",
+    metadata,
+    sa.Column("article_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    # The generation that made it visible: the order in which versions were ingested.
+    sa.Column("generation", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("ingested_at", sa.String(32), nullable=False),
+    sa.Column("format", sa.Integer, nullable=False),
+    sa.Column("text_sha256", sa.String(64), nullable=False),
+    sa.Column("annotation_sha256", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    # The annotation as validated, for a rebuild when the served form changes.
+    sa.Column("annotation", sa.Text, nullable=False),
+    # The served form, shaped at ingest so that a miss costs a lookup, not a schema dump.
+    sa.Column("metadata", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("facts", sa.Text, nullable=False),
+    sa.Column("facets", sa.Text, nullable=False),
+    # Ids added, removed and changed per kind against the version before.
+    sa.Column("changes", sa.Text, nullable=False),
+)
+
+
+def database_url(url: str | None, data_dir: str) -> str:
+    """The URL to connect to: the one given, else a SQLite file in the data folder."""
+    if url:
+        return url
+    return f"sqlite:///{Path(data_dir).resolve() / SQLITE_FILE}"
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # WAL lets readers read while a writer writes; NORMAL syncs at checkpoints, which keeps
+    # every commit atomic and durable against a process crash (not a power cut mid-commit).
+    # The busy timeout makes a second writer wait for the first rather than fail.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for the URL, set up for this store's use of it."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite's own transaction handling is replaced by explicit BEGINs (see Store), so a
+        # write transaction takes the write lock at its start and never deadlocks on upgrade.
+        engine = sa.create_engine(url, connect_args={"isolation_level": None})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # A small pool per worker: one connection serves a sync worker; a gthread worker's
+    # threads share up to five. docs/scale.md counts them against max_connections.
+    return sa.create_engine(url, pool_size=2, max_overflow=3, pool_pre_ping=True)
+
+
+def _alembic_config(connection: sa.Connection) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration this code knows."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The migration the database is at, or None for an empty one."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Bring the database to the newest migration."""
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+
+
+def is_current(engine: sa.Engine) -> bool:
+    """Whether the schema is at least the revision this code needs (the head it knows, or a
+    newer one written by a newer release during a rolling deploy)."""
+    revision = current_revision(engine)
+    if revision is None:
+        return False
+    script = ScriptDirectory(str(MIGRATIONS))
+    known = {rev.revision for rev in script.walk_revisions()}
+    # A revision this code does not know is a newer release's: migrations only add.
+    return revision == head_revision() or revision not in known
