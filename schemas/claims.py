@@ -159,6 +159,10 @@ class ClaimSchema(ma.Schema):
     figures = embedded_field("figures", FigureSchema, "The figures it states")
     events = embedded_field("events", EventSchema, "The events it reports")
 
+    # Required in the API; an annotation file may leave it out (filled in below), so the
+    # file's JSON Schema (api/store/file_schema.py) does not require it.
+    optional_in_file = ("statements",)
+
     @ma.pre_load
     def first_statement_by_default(self, data, **kwargs):
         """An annotation file older than `statements` states each claim once: at its cue."""

@@ -87,6 +87,49 @@ class MentionSchema(ma.Schema):
             raise ma.ValidationError("text length differs from end - start.", "text")
 
 
+class TextQuoteSchema(ma.Schema):
+    """A span of the article text given by its words (W3C Web Annotation TextQuoteSelector).
+
+    Annotation files only: wherever a span is expected, the file may quote it instead of giving
+    offsets, and validation resolves it to a `Mention` (`start`, `end`, `text`) before the rest
+    of the file is checked. The API always serves offsets.
+    """
+
+    text = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "The characters of the span, exactly as the text has them.",
+            "example": "Dmitry Peskov",
+        },
+    )
+    prefix = ma.fields.String(
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "The text immediately before the span, to tell it from other "
+            "occurrences of the same words.",
+            "example": "spokesman ",
+        },
+    )
+    suffix = ma.fields.String(
+        validate=ma.validate.Length(min=1),
+        metadata={
+            "description": "The text immediately after the span, to tell it from other "
+            "occurrences of the same words.",
+            "example": " said",
+        },
+    )
+    occurrence = ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.Range(min=1),
+        metadata={
+            "description": "Which of the occurrences that fit `prefix` and `suffix` is meant, "
+            "counting from 1 in reading order.",
+            "example": 2,
+        },
+    )
+
+
 def mentions_field(description="Every place in the article text where this object appears."):
     """The spans anchoring an object to the article text, in text order."""
     return ma.fields.List(

@@ -6,12 +6,14 @@ import marshmallow as ma
 
 from schemas.common import (
     ListQueryArgsSchema,
+    MentionSchema,
     QueryArgsSchema,
     enum_description,
     fact_id_field,
     fields_field,
     mentions_field,
     search_field,
+    slug_field,
     sort_field,
 )
 
@@ -129,6 +131,23 @@ class EntitySchema(ma.Schema):
     mentions = mentions_field(
         "Every place the article names this entity, including names nested in a longer name "
         '("DPRK" in "DPRK troops").'
+    )
+
+
+class ExcludedMentionSchema(ma.Schema):
+    """A use of an entity's name or alias in the text that is deliberately not one of its
+    mentions, and why (annotation only)."""
+
+    mention = ma.fields.Nested(
+        MentionSchema,
+        required=True,
+        metadata={"description": "Where the name is in the text."},
+    )
+    entity_id = slug_field("The entity whose name or alias the words are.")
+    reason = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={"description": "Why the words are not a mention of the entity."},
     )
 
 

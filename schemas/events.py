@@ -91,6 +91,10 @@ class EventSchema(ma.Schema):
     quotes = embedded_field("quotes", QuoteSchema, "The quotes it produced")
     figures = embedded_field("figures", FigureSchema, "The figures describing it")
 
+    # Required in the API; an annotation file may leave it out (filled in below), so the
+    # file's JSON Schema (api/store/file_schema.py) does not require it.
+    optional_in_file = ("as_of",)
+
     @ma.pre_load
     def not_as_of_by_default(self, data, **kwargs):
         """An annotation file older than `as_of` dates only what happened at its date."""

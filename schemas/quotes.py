@@ -96,6 +96,10 @@ class QuoteSchema(ma.Schema):
         "outlet", EntitySchema, "The outlet entity or `null`", many=False, allow_none=True
     )
 
+    # Required in the API; an annotation file may leave it out (filled in below), so the
+    # file's JSON Schema (api/store/file_schema.py) does not require it.
+    optional_in_file = ("insertions",)
+
     @ma.pre_load
     def no_insertions_by_default(self, data, **kwargs):
         """An annotation file older than `insertions` marks none."""

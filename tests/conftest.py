@@ -66,9 +66,9 @@ def ingest_refusals(folder):
     """Ingest a folder into a store of its own: the lines of every article refused, one text."""
     store = Store(database_url("", str(Path(folder).parent / f"{Path(folder).name}-store")))
     migrate(store.engine)
-    _, refused = ingest(store, [Path(folder)])
+    _, problems = ingest(store, [Path(folder)])
     store.dispose()
-    return "\n".join(line for refusal in refused for line in refusal.lines())
+    return "\n".join(str(problem) for problem in problems)
 
 
 @pytest.fixture()

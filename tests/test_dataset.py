@@ -219,9 +219,23 @@ def test_what_happened_when(facts):
     assert relative["last month"] == "2025-10"
 
 
+def pointers(kind):
+    """Where each fact of a kind of the built-in article is in its annotation file, by id, as
+    a JSON Pointer."""
+    annotation = json.loads((BUILT_IN_CORPUS / f"{ARTICLE_ID}.json").read_text(encoding="utf-8"))
+    return {fact["id"]: f"/{kind}/{index}" for index, fact in enumerate(annotation[kind])}
+
+
+CLAIMS = pointers("claims")
+FIGURES = pointers("figures")
+QUOTES = pointers("quotes")
+EVENTS = pointers("events")
+
+
 # Bad data: each mutation must stop the app with a message naming the file and the object.
 def drop_first_mention_char(doc):
-    doc["entities"][0]["mentions"][0]["text"] = "X" + doc["entities"][0]["mentions"][0]["text"][1:]
+    mention = next(e["mentions"][0] for e in doc["entities"] if "start" in e["mentions"][0])
+    mention["text"] = "X" + mention["text"][1:]
 
 
 def dangle_speaker(doc):
@@ -395,45 +409,92 @@ def wikidata_not_a_qid(doc):
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (wrong_view_count, "article.view_count 3 is not what"),
-        (truncated_title, "article.title 'North' is not what"),
+        (wrong_view_count, "/article/view_count: 3 is not what"),
+        (truncated_title, "/article/title: 'North' is not what"),
         (impossible_publication_time, "is not a real date and time"),
         (period_words_not_its_mention, "is not what its mention quotes"),
         (period_running_backwards, "before it starts"),
         (event_date_text_not_in_its_mentions, "is in none of its mentions"),
         (drop_first_mention_char, "does not match article["),
-        (dangle_speaker, "speaker_id: no entity 'nobody-at-all'"),
-        (duplicate_entity_id, "duplicate id"),
+        (dangle_speaker, "/quotes/0/speaker_id: no entity 'nobody-at-all'"),
+        (duplicate_entity_id, "/entities/1/id: duplicate id 'dmitry-peskov' (also /entities/0)"),
         (unknown_entity_type, "Must be one of"),
         (unknown_qualifier, "Must be one of"),
         (span_past_the_end, "runs past the end of the text"),
-        (wrong_checksum, "article.sha256"),
-        (dangling_event_figure, "no figure 'no-such-figure'"),
+        (wrong_checksum, "/article/sha256: is 0000"),
+        (dangling_event_figure, "/events/0/figure_ids/0: no figure 'no-such-figure'"),
         (precision_not_matching_date, "precision 'day' does not match"),
-        (claim_cue_not_its_words, "'peskov-grateful-for-assistance'.cue: text 'told' does not"),
-        (dangling_claimant, "'veles-soldiers-learn-quickly'.claimant_ids: no entity 'nobody"),
-        (dangling_claim_quote, "'veles-soldiers-learn-quickly'.quote_ids: no quote 'no-such"),
-        (cue_outside_the_claims_statements, "'kim-ties-will-continue': no mention holds both"),
+        (
+            claim_cue_not_its_words,
+            f"{CLAIMS['peskov-grateful-for-assistance']}/cue: text 'told' does not",
+        ),
+        (
+            dangling_claimant,
+            f"{CLAIMS['veles-soldiers-learn-quickly']}/claimant_ids/0: no entity 'nobody",
+        ),
+        (
+            dangling_claim_quote,
+            f"{CLAIMS['veles-soldiers-learn-quickly']}/quote_ids/0: no quote 'no-such",
+        ),
+        (
+            cue_outside_the_claims_statements,
+            f"{CLAIMS['kim-ties-will-continue']}: no mention holds both",
+        ),
         (figure_stated_elsewhere, "figure 'artillery-shells-total' is stated in none of"),
-        (indirect_claim_with_a_quote, "'intelligence-drone-production'.mode: an indirect"),
-        (direct_claim_not_its_quote, "'veles-soldiers-learn-quickly'.content: a direct claim"),
-        (claim_without_claimants, "'veles-soldiers-learn-quickly'.claimant_ids: Shorter than"),
-        (unknown_polarity, "'north-korea-no-details-of-role'.polarity: Must be one of"),
-        (excluded_cue_of_no_claim, "excluded_cues[0] 'recalls'.claim_id: no claim 'no-such"),
-        (excluded_word_that_is_a_cue, "is a cue of claim 'kim-ties-will-continue'"),
-        (first_statement_not_the_cue, "statements[0]: is not the claim's cue and content"),
-        (statement_outside_the_claims_mentions, "statements[1]: no mention of the claim holds"),
-        (statement_cue_inside_its_content, "statements[1]: cue and content overlap"),
-        (attribution_for_no_mention, "'north-korean-soldiers-sent'.attributions: not one per"),
-        (sources_not_the_union_of_attributions, "is not the union of its attributions' sources"),
+        (
+            indirect_claim_with_a_quote,
+            f"{CLAIMS['intelligence-drone-production']}/mode: an indirect",
+        ),
+        (
+            direct_claim_not_its_quote,
+            f"{CLAIMS['veles-soldiers-learn-quickly']}/content: a direct claim",
+        ),
+        (
+            claim_without_claimants,
+            f"{CLAIMS['veles-soldiers-learn-quickly']}/claimant_ids: Shorter than",
+        ),
+        (unknown_polarity, f"{CLAIMS['north-korea-no-details-of-role']}/polarity: Must be one of"),
+        (excluded_cue_of_no_claim, "/excluded_cues/0/claim_id: no claim 'no-such"),
+        (excluded_word_that_is_a_cue, "/mention: is a cue of claim 'kim-ties-will-continue'"),
+        (
+            first_statement_not_the_cue,
+            f"{CLAIMS['sources-troops-sent-and-killed']}/statements/0: is not the claim's cue "
+            "and content",
+        ),
+        (
+            statement_outside_the_claims_mentions,
+            f"{CLAIMS['sources-troops-sent-and-killed']}/statements/1: no mention of the claim "
+            "holds",
+        ),
+        (
+            statement_cue_inside_its_content,
+            f"{CLAIMS['sources-troops-sent-and-killed']}/statements/1: cue and content overlap",
+        ),
+        (
+            attribution_for_no_mention,
+            f"{FIGURES['north-korean-soldiers-sent']}/attributions: not one per mention",
+        ),
+        (
+            sources_not_the_union_of_attributions,
+            f"{FIGURES['north-korean-soldiers-sent']}/source_ids: ['vadym-skibytsky'] is not "
+            "the union of its attributions' sources",
+        ),
         (
             attribution_to_a_claim_that_does_not_state_it,
-            "the mention is in the content of no statement of claim 'skibytsky-shells-since-2023'",
+            f"{FIGURES['north-korean-soldiers-sent']}/attributions/0: the mention is in the "
+            "content of no statement of claim 'skibytsky-shells-since-2023'",
         ),
-        (insertion_outside_the_quote, "'veles-great-guys'.insertions[0]: inside none of"),
-        (as_of_event_not_dated_by_publication, "an as_of event is dated by the publication day"),
-        (claims_missing, "claims: Missing data for required field."),
-        (wikidata_not_a_qid, "entities[0] 'dmitry-peskov'.wikidata: Not a Wikidata item id"),
+        (
+            insertion_outside_the_quote,
+            f"{QUOTES['veles-great-guys']}/insertions/0: inside none of the quote's mentions",
+        ),
+        (
+            as_of_event_not_dated_by_publication,
+            f"{EVENTS['ukraine-assaults-kursk']}/as_of: an as_of event is dated by the "
+            "publication day 2025-11-16, not 2024-08",
+        ),
+        (claims_missing, ": /claims: Missing data for required field."),
+        (wikidata_not_a_qid, "/entities/0/wikidata: Not a Wikidata item id"),
     ],
 )
 def test_invalid_dataset_refuses_to_load(tmp_path, mutate, expected):

@@ -17,7 +17,7 @@ LAYERS = (
     ("api.serving",),
     ("api.web",),
     ("api.reader",),
-    ("api",),  # create_app, which puts the layers together
+    ("api", "api.cli"),  # create_app, which puts the layers together; the article-facts CLI
 )
 
 

@@ -51,13 +51,18 @@ def _example_url(document, path, operation, path_level):
     return path + ("?" + "&".join(query) if query else "")
 
 
+# Operations whose body holds when the test's own store ingested the article: the same on no
+# two runs (tests/test_versions.py checks what they say).
+INGEST_TIMED = ("listArticleVersions",)
+
+
 def representations():
     """(url, media type) for every GET operation's every format, then the pages."""
     document = json.loads((ROOT / "openapi" / "openapi.json").read_text(encoding="utf-8"))
     found = []
     for path, item in document["paths"].items():
         operation = item.get("get")
-        if operation is None:
+        if operation is None or operation["operationId"] in INGEST_TIMED:
             continue
         url = _example_url(document, path, operation, item.get("parameters", []))
         for media_type in operation["responses"]["200"].get("content", {}):

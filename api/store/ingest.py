@@ -4,76 +4,46 @@ The one way data gets in: the `article-facts ingest` command, and, on SQLite, th
 of the app (which ingests its corpus folder before the workers fork).
 """
 
-import hashlib
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from api.store.database import database_url, is_current, migrate
-from api.store.loading import DatasetError, validated_annotation
 from api.store.repository import Outcome, Store
+from api.store.validation import Problem, article_files, validate_article
 
 log = logging.getLogger("article_facts.ingest")
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """An article that was not written: its file and every problem found in it."""
-
-    path: Path
-    problems: list[str]
-
-    def lines(self) -> list[str]:
-        """One line per problem, each naming the file."""
-        return [f"{self.path}: {problem}" for problem in self.problems]
-
-
-def annotation_files(paths: Iterable[Path]) -> tuple[list[Path], list[Refusal]]:
-    """The annotation files named: a `.json`, a `.txt` (its `.json` beside it), or a folder of
-    pairs. `<id>.<name>.json` beside an article is a companion file, not an article."""
-    found: list[Path] = []
-    refused: list[Refusal] = []
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            found += sorted(p for p in path.glob("*.json") if "." not in p.stem)
-            for text in sorted(path.glob("*.txt")):
-                if not text.with_suffix(".json").exists():
-                    refused.append(Refusal(text, ["an article text without its annotation"]))
-        elif path.suffix in (".json", ".txt"):
-            found.append(path.with_suffix(".json"))
-        else:
-            refused.append(Refusal(path, ["neither a folder, a .json nor a .txt"]))
-    return list(dict.fromkeys(found)), refused
-
-
 def ingest(
     store: Store, paths: Iterable[Path], *, new_text: bool = False
-) -> tuple[list[Outcome], list[Refusal]]:
+) -> tuple[list[Outcome], list[Problem]]:
     """Validate each article and write each valid one as its next version.
 
-    A refused article writes nothing; the others are written all the same, each in its own
-    transaction.
+    An article with a problem writes nothing; the others are written all the same, each in its
+    own transaction. Returns what was done, and every problem found.
     """
-    files, refused = annotation_files(paths)
+    files, problems = article_files(paths)
     outcomes = []
     for json_path in files:
-        try:
-            text, annotation = validated_annotation(json_path)
-        except DatasetError as error:
-            refused.append(Refusal(error.path, error.problems))
+        validated, found = validate_article(json_path)
+        if validated is None:
+            problems += found
             continue
-        digest = hashlib.sha256(json_path.read_bytes()).hexdigest()
         outcome = store.ingest(
-            annotation["article"]["id"], text, annotation, digest, new_text=new_text
+            validated.article_id,
+            validated.text,
+            validated.annotation,
+            validated.annotation_sha256,
+            validated.format,
+            new_text=new_text,
         )
         if outcome.status == "refused":
-            refused.append(Refusal(json_path, [outcome.message]))
+            problems.append(Problem(json_path, "", outcome.message))
         else:
             outcomes.append(outcome)
-    return outcomes, refused
+    return outcomes, problems
 
 
 def open_store(config: Mapping[str, Any]) -> Store:
@@ -89,10 +59,9 @@ def open_store(config: Mapping[str, Any]) -> Store:
     )
     if store.engine.dialect.name == "sqlite":
         migrate(store.engine)
-        outcomes, refused = ingest(store, [Path(config["CORPUS_DIR"])])
-        for refusal in refused:
-            for line in refusal.lines():
-                log.error("not served: %s", line)
+        outcomes, problems = ingest(store, [Path(config["CORPUS_DIR"])])
+        for problem in problems:
+            log.error("not served: %s", problem)
         for outcome in outcomes:
             if outcome.status == "written":
                 log.info("%s: %s", outcome.article_id, outcome.message)
