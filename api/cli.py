@@ -1,16 +1,26 @@
 """`article-facts`: the commands that look after the corpus.
 
 `check` validates articles without writing anything; `schema` prints the JSON Schema of the
-annotation file. Each command is one function in the `main` group.
+annotation file; `migrate`, `ingest`, `versions`, `withdraw` and `rebuild` work on the store
+that `ARTICLE_FACTS_DATABASE_URL` (or `ARTICLE_FACTS_DATA_DIR`, for SQLite) names, as the app
+does. Each command is one function in the `main` group; a problem is one line, never a
+traceback, and a non-zero exit status.
 """
 
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+import sqlalchemy as sa
 
+from api.settings import ConfigurationError, app_config
+from api.store.database import current_revision, database_url, head_revision, migrate
 from api.store.file_schema import annotation_file_schema
+from api.store.ingest import ingest as ingest_articles
+from api.store.repository import Store
 from api.store.validation import article_files, validate_article
 
 
@@ -18,7 +28,20 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The commands, each ending in one line rather than a traceback when the store fails."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database error is a one-line refusal with exit status 1."""
+        try:
+            return super().invoke(ctx)
+        except sa.exc.SQLAlchemyError as error:
+            # A DBAPI error's own message, without SQLAlchemy's statement and parameters.
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise click.ClickException(f"the store failed: {reason}") from None
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Validate and look after the articles of an Article Facts corpus."""
 
@@ -49,3 +72,107 @@ def check(paths: tuple[Path, ...]) -> None:
 def schema() -> None:
     """Print the JSON Schema of the annotation file."""
     click.echo(json.dumps(annotation_file_schema(), indent=2, ensure_ascii=False))
+
+
+def _store() -> Store:
+    """The store the environment names, as the app would open it."""
+    try:
+        config = app_config(os.environ)
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
+    return Store(database_url(config["DATABASE_URL"], config["DATA_DIR"]))
+
+
+def _needs_current_schema(store: Store) -> None:
+    # An embedded SQLite store is this process's to migrate; PostgreSQL's is a step of its own.
+    if store.engine.dialect.name == "sqlite":
+        migrate(store.engine)
+    if current_revision(store.engine) != head_revision():
+        raise click.ClickException(
+            "the store's schema is not current: run `article-facts migrate` first"
+        )
+
+
+@main.command("migrate")
+def migrate_command() -> None:
+    """Bring the store's schema to this release's (Alembic migrations; idempotent)."""
+    store = _store()
+    try:
+        before = current_revision(store.engine)
+        migrate(store.engine)
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(f"cannot migrate the store: {error}") from None
+    after = current_revision(store.engine)
+    click.echo(f"schema at {after}" + (" (unchanged)" if before == after else f" (was {before})"))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--new-text",
+    is_flag=True,
+    help="Store a text that differs from the article's latest version (the text is the source "
+    "of record, so a changed one is refused without this).",
+)
+def ingest(paths: tuple[Path, ...], new_text: bool) -> None:
+    """Validate articles and write each valid one as its next version.
+
+    Each PATH is as for `check`. An article with a problem writes nothing and is listed, one
+    line per problem; every other article is written in a transaction of its own, or found
+    unchanged. Exits with status 1 if any article was refused.
+    """
+    store = _store()
+    _needs_current_schema(store)
+    outcomes, problems = ingest_articles(store, paths, new_text=new_text)
+    for outcome in outcomes:
+        click.echo(f"{outcome.article_id}: {outcome.message}")
+    for problem in problems:
+        click.echo(str(problem))
+    written = sum(outcome.status == "written" for outcome in outcomes)
+    refused = len({problem.file for problem in problems})
+    click.echo(
+        f"{_plural(written, 'version')} written, {len(outcomes) - written} unchanged, "
+        f"{_plural(refused, 'file')} refused"
+    )
+    sys.exit(1 if problems else 0)
+
+
+@main.command()
+@click.argument("article_id")
+def versions(article_id: str) -> None:
+    """List an article's versions: number, ingest time, hashes, and what each changed."""
+    store = _store()
+    _needs_current_schema(store)
+    found = store.versions(article_id)
+    if not found:
+        raise click.ClickException(f"no article {article_id!r} in the store")
+    for version in found:
+        changed = ", ".join(
+            f"{kind} +{len(ids['added'])} -{len(ids['removed'])} ~{len(ids['changed'])}"
+            for kind, ids in version["changes"].items()
+            if any(ids.values())
+        )
+        click.echo(
+            f"{version['version']}  {version['ingested_at']}  text {version['text_sha256'][:12]}"
+            f"  annotation {version['annotation_sha256'][:12]}  {changed or 'no change'}"
+        )
+
+
+@main.command()
+@click.argument("article_id")
+@click.option("--reason", required=True, help="Why it was taken down; its URLs say so (410).")
+def withdraw(article_id: str, reason: str) -> None:
+    """Take an article down: its URLs answer 410 Gone with the reason; its versions stay."""
+    store = _store()
+    _needs_current_schema(store)
+    if not store.withdraw(article_id, reason):
+        raise click.ClickException(f"no article {article_id!r} in the store")
+    click.echo(f"{article_id}: withdrawn")
+
+
+@main.command()
+def rebuild() -> None:
+    """Re-derive every stored version's served form with this release's schemas."""
+    store = _store()
+    _needs_current_schema(store)
+    click.echo(f"{_plural(store.rebuild(), 'version')} rebuilt")

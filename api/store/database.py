@@ -30,6 +30,9 @@ store_state = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("generation", sa.BigInteger, nullable=False),
+    # Raised by a rebuild, which changes served forms without changing version numbers:
+    # readers drop what they parsed and rendered before it.
+    sa.Column("epoch", sa.Integer, nullable=False, server_default="0"),
 )
 
 articles = sa.Table(

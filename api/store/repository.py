@@ -23,6 +23,7 @@ from api.store.article import Article, Fact
 from api.store.database import articles, make_engine, store_state, versions
 from api.store.loading import facets, served_facts, served_metadata
 from schemas.articles import ArticleSummarySchema
+from schemas.dataset import AnnotationSchema
 from schemas.kinds import KINDS
 
 SUMMARY_SCHEMA = ArticleSummarySchema()
@@ -90,6 +91,7 @@ class Store:
         self._articles: LRUCache[tuple[str, int], Article] = LRUCache(maxsize=max(cache_size, 1))
         self._lock = threading.Lock()
         self._generation: int | None = None
+        self._epoch = 0
         self._latest: dict[str, Latest] = {}
         self._summaries: list[dict[str, Any]] | None = None
         self._checked_at = float("-inf")
@@ -107,7 +109,12 @@ class Store:
             if not force and now - self._checked_at < self.poll_seconds:
                 return
             with self.engine.connect() as connection:
-                generation = connection.execute(sa.select(store_state.c.generation)).scalar_one()
+                generation, epoch = connection.execute(
+                    sa.select(store_state.c.generation, store_state.c.epoch)
+                ).one()
+                if epoch != self._epoch:
+                    self._articles.clear()
+                    self._epoch = epoch
                 if generation != self._generation:
                     rows = connection.execute(
                         sa.select(
@@ -126,6 +133,12 @@ class Store:
                     self._generation = generation
             self._checked_at = now
             self.seen_at = now
+
+    @property
+    def epoch(self) -> int:
+        """The store's epoch as this process last saw it: a rebuild raises it."""
+        self.refresh()
+        return self._epoch
 
     @property
     def generation(self) -> int:
@@ -393,6 +406,44 @@ class Store:
             else:
                 connection.rollback()
         return bool(done)
+
+    def rebuild(self) -> int:
+        """Re-derive every version's served form from its stored annotation, with this
+        release's schemas (a new format's fields filled in), in one transaction; return how
+        many versions were rebuilt. Readers drop what they kept from before."""
+        with self.engine.connect() as connection:
+            generation = self._begin(connection)
+            rows = connection.execute(
+                sa.select(
+                    versions.c.article_id, versions.c.version, versions.c.annotation
+                ).order_by(versions.c.article_id, versions.c.version)
+            ).all()
+            before: dict[str, Any] | None = None
+            for number, row in enumerate(rows):
+                if number == 0 or rows[number - 1].article_id != row.article_id:
+                    before = None
+                annotation = AnnotationSchema().load(orjson.loads(row.annotation))
+                facts = served_facts(annotation)
+                metadata = served_metadata(annotation, row.version)
+                counts = {kind.name: len(facts[kind.name]) for kind in KINDS}
+                connection.execute(
+                    sa.update(versions)
+                    .where(versions.c.article_id == row.article_id)
+                    .where(versions.c.version == row.version)
+                    .values(
+                        metadata=_dumps(metadata),
+                        summary=_dumps(SUMMARY_SCHEMA.dump({**metadata, "counts": counts})),
+                        facts=_dumps(facts),
+                        facets=_dumps(facets(facts)),
+                        changes=_dumps(changes_between(before, facts)),
+                    )
+                )
+                before = facts
+            connection.execute(
+                sa.update(store_state).values(generation=generation, epoch=store_state.c.epoch + 1)
+            )
+            connection.commit()
+        return len(rows)
 
     def dispose(self) -> None:
         """Close every connection: the gunicorn master does, so workers connect after fork."""

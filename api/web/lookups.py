@@ -44,20 +44,26 @@ def find_article(article_id: str, version: int | None = None) -> Article:
     if ingested_at:
         moment = datetime.fromisoformat(ingested_at.replace("Z", "+00:00"))
         request.environ[LAST_MODIFIED] = email.utils.format_datetime(moment, usegmt=True)
-    if version is None:
-        # The latest version's answer holds while it is the latest.
-        latest_version = article.version
-        request.environ[CURRENT] = lambda: _is_latest(served, article_id, latest_version)
-    else:
-        # A version's facts never change, so its answers may be kept for a year. A withdrawal
-        # (410) is seen on the next request that reaches the app.
+    epoch = served.epoch
+    if version is not None:
+        # A version's facts never change (a rebuild only adds fields), so its answers may be
+        # kept for a year.
         request.environ[IMMUTABLE] = True
+    # The answer holds while the article is served (not withdrawn), no rebuild has happened,
+    # and, without a version, while the version it shows is the latest.
+    shown = None if version is not None else article.version
+    request.environ[CURRENT] = lambda: _still_served(served, article_id, shown, epoch)
     return article
 
 
-def _is_latest(served: Store, article_id: str, version: int) -> bool:
-    latest = served.latest(article_id)
-    return latest is not None and latest.withdrawn_reason is None and latest.version == version
+def _still_served(served: Store, article_id: str, latest: int | None, epoch: int) -> bool:
+    now = served.latest(article_id)
+    return (
+        now is not None
+        and now.withdrawn_reason is None
+        and (latest is None or now.version == latest)
+        and served.epoch == epoch
+    )
 
 
 def depend_on_every_article() -> None:
