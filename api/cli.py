@@ -74,12 +74,17 @@ def schema() -> None:
     click.echo(json.dumps(annotation_file_schema(), indent=2, ensure_ascii=False))
 
 
-def _store() -> Store:
-    """The store the environment names, as the app would open it."""
+def _config() -> dict[str, Any]:
+    """The settings the environment gives, as the app reads them."""
     try:
-        config = app_config(os.environ)
+        return app_config(os.environ)
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from None
+
+
+def _store() -> Store:
+    """The store the environment names, as the app would open it."""
+    config = _config()
     return Store(database_url(config["DATABASE_URL"], config["DATA_DIR"]))
 
 
@@ -107,7 +112,7 @@ def migrate_command() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--new-text",
     is_flag=True,
@@ -117,12 +122,15 @@ def migrate_command() -> None:
 def ingest(paths: tuple[Path, ...], new_text: bool) -> None:
     """Validate articles and write each valid one as its next version.
 
-    Each PATH is as for `check`. An article with a problem writes nothing and is listed, one
+    Each PATH is as for `check`; without one, the folder ARTICLE_FACTS_CORPUS_DIR names (the
+    built-in article by default). An article with a problem writes nothing and is listed, one
     line per problem; every other article is written in a transaction of its own, or found
     unchanged. Exits with status 1 if any article was refused.
     """
     store = _store()
     _needs_current_schema(store)
+    if not paths:
+        paths = (Path(_config()["CORPUS_DIR"]),)
     outcomes, problems = ingest_articles(store, paths, new_text=new_text)
     for outcome in outcomes:
         click.echo(f"{outcome.article_id}: {outcome.message}")
