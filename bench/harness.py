@@ -79,11 +79,16 @@ def _to_ms(value):
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url, *, seconds=10, connections=32, threads=2, headers=()):
-    """Drive `url` with wrk for a fixed time; return requests/s, p50/p99 (ms) and errors."""
+def wrk(url, *, seconds=10, connections=32, threads=2, headers=(), script=None):
+    """Drive `url` with wrk for a fixed time; return requests/s, p50/p99 (ms) and errors.
+
+    `script` is a wrk Lua script that makes each request (its path), for workloads of many
+    URLs."""
     command = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for header in headers:
         command += ["-H", header]
+    if script is not None:
+        command += ["-s", str(script)]
     output = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
     ).stdout

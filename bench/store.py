@@ -1,0 +1,189 @@
+"""The store at scale: ingest, start-up, memory and the cold workload, on a synthetic corpus.
+
+    .venv/bin/python bench/store.py --articles 10000 [--seconds 10] [--postgresql URL]
+        [--datasette]
+
+1. Writes N synthetic articles (bench/corpus.py) and ingests them into a new SQLite store
+   with `article-facts ingest`, validation included: articles/s.
+2. Starts the README's first command (gunicorn.conf.py, every default) on a store of 10
+   articles and on the store of N: seconds to the first `/readyz` 200, each.
+3. Drives it with wrk: the one-article hit path (a kept rendering), then the cold workload,
+   uniform random article ids across 6 per-article endpoints (too many to keep): requests/s,
+   p50, p99, and their ratio; then each worker's resident memory.
+4. With `--postgresql URL` (a writer's URL; the reader role is not needed here), the same
+   cold workload on PostgreSQL after `article-facts migrate` and `ingest` there.
+5. With `--datasette`, Datasette (from PyPI, into a venv of its own under the work folder)
+   serving the same SQLite file's version rows for the same random article ids.
+
+Figures only: it never fails on timing. Everything listens on loopback; every load run has a
+fixed duration; everything started is stopped by its PID.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import write_corpus  # noqa: E402
+
+import harness  # noqa: E402
+
+ROOT = harness.ROOT
+SCRIPT = Path(sys.executable).parent / "article-facts"
+# The six per-article endpoints of the cold workload.
+ENDPOINTS = ("", "/entities?page_size=100", "/claims", "/timeline", "/relations", "/quotes")
+WARM_UP_SECONDS = 2
+
+
+def lua_script(folder, ids, paths):
+    """A wrk script that asks for a random article's random endpoint on each request."""
+    script = folder / "cold.lua"
+    quoted = ",".join(json.dumps(article_id) for article_id in ids)
+    endpoints = ",".join(json.dumps(path) for path in paths)
+    script.write_text(
+        f"local ids = {{{quoted}}}\nlocal paths = {{{endpoints}}}\n"
+        "math.randomseed(42)\n"
+        "request = function()\n"
+        '  local path = "/v1/articles/" .. ids[math.random(#ids)] .. paths[math.random(#paths)]\n'
+        '  return wrk.format("GET", path)\nend\n',
+        encoding="utf-8",
+    )
+    return script
+
+
+def ingest(folder, env):
+    """`article-facts ingest` of a folder into the store `env` names: (seconds, output)."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        [SCRIPT, "ingest", folder], env=env, capture_output=True, text=True, check=False
+    )
+    return time.perf_counter() - started, result.stdout.strip().splitlines()[-1]
+
+
+def measure(env, script, seconds, hit_url_path):
+    """Start the README's command on the store `env` names; the hit path, the cold workload,
+    and memory. Returns a dict of figures."""
+    figures = {}
+    with harness.gunicorn(env=env) as server:
+        figures["start_to_first_response_s"] = round(server["seconds_to_first_response"], 2)
+        url = server["url"]
+        harness.wrk(url + hit_url_path, seconds=WARM_UP_SECONDS, connections=16, threads=1)
+        figures["hit"] = harness.wrk(url + hit_url_path, seconds=seconds, connections=16, threads=1)
+        harness.wrk(url, seconds=WARM_UP_SECONDS, connections=16, threads=1, script=script)
+        figures["cold"] = harness.wrk(
+            url, seconds=seconds, connections=16, threads=1, script=script
+        )
+        figures["worker_rss_mib"] = [
+            round(harness.rss_mib(pid), 1) for pid in harness.worker_pids(server["pid"])
+        ]
+    return figures
+
+
+def ready_seconds(env):
+    """Seconds from starting the README's command to its first `/readyz` 200."""
+    with harness.processes.gunicorn(env=env) as server:
+        return round(server.seconds_to_ready, 2)
+
+
+def datasette(folder, database, ids, seconds):
+    """Datasette serving the same file's version rows for random article ids: wrk figures."""
+    venv = folder / "datasette-venv"
+    if not venv.exists():
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([venv / "bin" / "pip", "install", "-q", "datasette"], check=True)
+    port = harness.processes.free_port()
+    script = folder / "datasette.lua"
+    quoted = ",".join(json.dumps(article_id) for article_id in ids)
+    script.write_text(
+        f"local ids = {{{quoted}}}\nmath.randomseed(42)\nrequest = function()\n"
+        '  return wrk.format("GET", "/article-facts/versions.json?_shape=array&article_id=" '
+        ".. ids[math.random(#ids)])\nend\n",
+        encoding="utf-8",
+    )
+    command = [venv / "bin" / "datasette", "serve", database, "-h", "127.0.0.1", "-p", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while not harness.processes.answers(url + "/-/versions.json"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("datasette did not start")
+            time.sleep(0.2)
+        harness.wrk(url, seconds=WARM_UP_SECONDS, connections=16, threads=1, script=script)
+        return harness.wrk(url, seconds=seconds, connections=16, threads=1, script=script)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def main():
+    """Run the store benchmarks and print one JSON object of figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--postgresql", help="a writer's URL of an empty PostgreSQL database")
+    parser.add_argument("--datasette", action="store_true")
+    parser.add_argument("--work", type=Path, help="a folder to work in (default: a temporary)")
+    arguments = parser.parse_args()
+    folder = arguments.work or Path(tempfile.mkdtemp(prefix="article-facts-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = folder / "corpus"
+    ids = write_corpus(arguments.articles, 1, corpus)
+    small = folder / "small"
+    write_corpus(10, 2, small)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_FACTS_")}
+    large_env = {**base, "ARTICLE_FACTS_DATA_DIR": str(folder / "large-store")}
+    small_env = {**base, "ARTICLE_FACTS_DATA_DIR": str(folder / "small-store")}
+    figures = {"articles": arguments.articles, "seconds": arguments.seconds}
+
+    took, summary = ingest(corpus, large_env)
+    figures["ingest_sqlite"] = {
+        "seconds": round(took, 1),
+        "articles_per_s": round(arguments.articles / took, 1),
+        "said": summary,
+    }
+    ingest(small, small_env)
+    figures["ready_s"] = {"10": ready_seconds(small_env), str(arguments.articles): None}
+    figures["ready_s"][str(arguments.articles)] = ready_seconds(large_env)
+
+    script = lua_script(folder, random.Random(1).sample(ids, len(ids)), ENDPOINTS)
+    hit_path = (
+        "/v1/articles/north-korean-troops-help-russian-army-clear-mines/entities?page_size=100"
+    )
+    sqlite = measure(large_env, script, arguments.seconds, hit_path)
+    sqlite["cold_to_hit"] = round(sqlite["cold"]["rps"] / sqlite["hit"]["rps"], 2)
+    figures["sqlite"] = sqlite
+
+    if arguments.postgresql:
+        pg_env = {**base, "ARTICLE_FACTS_DATABASE_URL": arguments.postgresql}
+        subprocess.run([SCRIPT, "migrate"], env=pg_env, check=True, capture_output=True)
+        took, summary = ingest(corpus, pg_env)
+        subprocess.run([SCRIPT, "ingest"], env=pg_env, check=True, capture_output=True)
+        figures["ingest_postgresql"] = {
+            "seconds": round(took, 1),
+            "articles_per_s": round(arguments.articles / took, 1),
+        }
+        postgresql = measure(pg_env, script, arguments.seconds, hit_path)
+        postgresql["cold_to_sqlite_cold"] = round(
+            postgresql["cold"]["rps"] / sqlite["cold"]["rps"], 2
+        )
+        figures["postgresql"] = postgresql
+
+    if arguments.datasette:
+        served = datasette(
+            folder, folder / "large-store" / "article-facts.sqlite3", ids, arguments.seconds
+        )
+        figures["datasette"] = served
+        figures["api_cold_to_datasette"] = round(sqlite["cold"]["rps"] / served["rps"], 2)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
