@@ -11,7 +11,12 @@ import sys
 from typing import Any, TypeVar
 
 from article_facts_api_client import Client
-from article_facts_api_client.api.articles import get_article, get_article_text, list_articles
+from article_facts_api_client.api.articles import (
+    get_article,
+    get_article_text,
+    list_article_versions,
+    list_articles,
+)
 from article_facts_api_client.api.claims import get_claim, list_claims
 from article_facts_api_client.api.entities import get_entity, list_entities
 from article_facts_api_client.api.figures import get_figure, list_figures
@@ -24,6 +29,7 @@ from article_facts_api_client.models import (
     Article,
     ArticleSortKey,
     ArticleSummary,
+    ArticleVersion,
     Channel,
     Claim,
     ClaimEmbed,
@@ -91,6 +97,11 @@ def check(client: Client) -> None:
     text = expect(get_article_text.sync(ARTICLE_ID, client=client), str)
     assert hashlib.sha256(text.encode("utf-8")).hexdigest() == article.sha256
     assert len(text) == article.text_length
+    # Every version of the article, oldest first; the article says which one it is.
+    versions = expect_list(list_article_versions.sync(ARTICLE_ID, client=client), ArticleVersion)
+    assert versions[-1].version == article.version
+    pinned = expect(get_article.sync(ARTICLE_ID, client=client, version=1), Article)
+    assert pinned.version == 1
 
     # A sparse fieldset with two fields, given as a list: the client repeats the key.
     people = list_entities.sync(

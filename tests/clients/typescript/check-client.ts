@@ -37,6 +37,15 @@ async function checkEveryOperation(): Promise<void> {
   check(summaries.data?.some((summary) => summary.id === ARTICLE_ID), "article list");
 
   const metadata = await client.GET("/v1/articles/{article_id}", { params: article });
+  // Every version of the article, oldest first, and the first one pinned.
+  const versions = await client.GET("/v1/articles/{article_id}/versions", { params: article });
+  check(versions.data?.[0]?.version === 1, "versions");
+  const pinned = await client.GET("/v1/articles/{article_id}/text", {
+    params: { ...article, query: { version: 1 } },
+    parseAs: "text",
+  });
+  check(pinned.data, "the text of version 1");
+
   const text = await client.GET("/v1/articles/{article_id}/text", {
     params: article,
     parseAs: "text",
