@@ -156,6 +156,22 @@ def test_the_stack_serves_what_the_app_serves(stack, client, path):
     assert response.body == expected.data
 
 
+def test_the_replicas_read_postgres_as_a_role_that_cannot_write(stack):
+    """The built-in article is one version, written by `ingest`; the reader's URL writes nothing."""
+    def psql(role, sql):
+        return containers.run(
+            *("exec", "--env", f"PGPASSWORD={role}-on-loopback", stack["postgres"]),
+            *("psql", "-h", "127.0.0.1", "-U", f"article_facts_{role}", "-d", "article_facts"),
+            *("-tA", "-c", sql),
+            check=False,
+        )
+
+    assert psql("reader", "SELECT count(*) FROM versions").stdout.strip() == "1"
+    refused = psql("reader", "DELETE FROM versions")
+    assert refused.returncode != 0 and "permission denied" in refused.stderr
+    assert psql("writer", "SELECT count(*) FROM versions").stdout.strip() == "1"
+
+
 def test_every_replica_serves_on_its_own_loopback_port(stack):
     for url in stack["replica_urls"].values():
         with Client(url) as connection:
