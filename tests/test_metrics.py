@@ -102,6 +102,13 @@ def test_what_is_loaded_and_what_runs(client, facts):
     assert re.fullmatch(r"\d+\.\d+\.\d+", labels["python"]) and labels["version"]
 
 
+def test_how_far_behind_the_store_a_worker_is(client):
+    client.get("/v1/articles")  # a request: the worker reports as it answers
+    behind = value(samples(client), "article_facts_store_behind_seconds")
+    # It checks the store five times in ARTICLE_FACTS_NEW_VERSION_SECONDS (5 s by default).
+    assert 0 <= behind < 5
+
+
 @pytest.mark.system
 def test_prometheus_counts_every_request_across_workers(tmp_path):
     sent = 45
