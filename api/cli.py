@@ -80,7 +80,10 @@ def _store() -> Store:
         config = app_config(os.environ)
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from None
-    return Store(database_url(config["DATABASE_URL"], config["DATA_DIR"]))
+    store = Store(database_url(config["DATABASE_URL"], config["DATA_DIR"]))
+    # Its connections close with the command, not whenever the process collects them.
+    click.get_current_context().call_on_close(store.dispose)
+    return store
 
 
 def _needs_current_schema(store: Store) -> None:
