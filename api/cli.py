@@ -85,7 +85,10 @@ def _config() -> dict[str, Any]:
 def _store() -> Store:
     """The store the environment names, as the app would open it."""
     config = _config()
-    return Store(database_url(config["DATABASE_URL"], config["DATA_DIR"]))
+    store = Store(database_url(config["DATABASE_URL"], config["DATA_DIR"]))
+    # Its connections close with the command, not whenever the process collects them.
+    click.get_current_context().call_on_close(store.dispose)
+    return store
 
 
 def _needs_current_schema(store: Store) -> None:

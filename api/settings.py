@@ -400,9 +400,10 @@ the value and what is allowed, for example
     Error: {{refusal}}
 
 `gunicorn.conf.py` also builds the app in the master process before it binds a port
-(`preload_app`): on SQLite that migrates the store and ingests the corpus folder, and the workers
-connect to the store after they fork. It refuses a rate limit that its workers would count separately, logs JSON
-lines to stdout/stderr and writes no control socket in your home directory.
+(`preload_app`): on SQLite that migrates the store and ingests the corpus folder, and the
+workers connect to the store after they fork. It refuses a rate limit that its workers would
+count separately, logs JSON lines to stdout/stderr and writes no control socket in your home
+directory.
 """
 
 

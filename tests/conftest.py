@@ -1,6 +1,7 @@
 """Shared fixtures: the app on the built-in corpus, a client, paths, and a live gunicorn."""
 
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -11,12 +12,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import psycopg
 import pytest
 
+import api
 import processes
 from api import create_app
-from api.store.database import database_url, migrate
-from api.store.ingest import ingest
+from api.store.database import database_url, make_engine, migrate
+from api.store.ingest import ingest, open_store
 from api.store.repository import Store
 from processes import free_port
 from schemas.kinds import KINDS as FACT_KINDS
@@ -42,18 +45,21 @@ os.environ["ARTICLE_FACTS_DATA_DIR"] = tempfile.mkdtemp(prefix="article-facts-te
 
 
 @pytest.fixture(scope="module", autouse=True)
-def module_data_folder(tmp_path_factory):
-    """A test module's own apps (module-scoped fixtures) keep their store in its own folder."""
-    with pytest.MonkeyPatch.context() as patch:
+def module_data_folder(tmp_path_factory, engine_under_test, request):
+    """A test module's own apps (module-scoped fixtures) keep their store in its own folder
+    (or, on PostgreSQL, its own database)."""
+    with pytest.MonkeyPatch.context() as patch, _own_database(request):
         patch.setenv("ARTICLE_FACTS_DATA_DIR", str(tmp_path_factory.mktemp("module-data")))
         yield
 
 
 @pytest.fixture(autouse=True)
-def own_data_folder(tmp_path_factory, monkeypatch):
-    """Each test's apps and servers keep their store in a folder of the test's own, so what
-    one test ingests is never served to another."""
+def own_data_folder(tmp_path_factory, monkeypatch, engine_under_test, request):
+    """Each test's apps and servers keep their store in a folder (or, on PostgreSQL, a
+    database) of the test's own, so what one test ingests is never served to another."""
     monkeypatch.setenv("ARTICLE_FACTS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    with _own_database(request):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -112,9 +118,12 @@ def gunicorn_server(*, workers=1, env=None, log_name="gunicorn", ready_within=30
         pytest.fail(str(error))
 
 
-def require_tool(name, why):
-    """The path of a program this test needs; skip without it, except in CI, which must run it."""
-    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])
+def require_tool(name, why, where=()):
+    """The path of a program this test needs; skip without it, except in CI, which must run it.
+
+    `where` names folders to look in besides PATH, /usr/sbin and /usr/bin.
+    """
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin", *where])
     path = shutil.which(name, path=search)
     if path is None:
         reason = f"{why} needs {name} (.ci/run installs it)"
@@ -133,6 +142,129 @@ def redis_url():
             yield url
     except processes.NotReady as error:
         pytest.fail(str(error))
+
+
+# The store's engine for the in-process suite: `postgresql` runs the chosen modules (.ci/run names
+# them) with every app on a PostgreSQL database of the test's own, as deployed.
+TEST_ENGINE = os.environ.get("ARTICLE_FACTS_TEST_ENGINE", "sqlite")
+# The operators' one-time set-up of the store's roles (docs/scale.md#postgresql), run as it is.
+POSTGRES_ROLES = ROOT / "deploy" / "postgres" / "roles.sql"
+WRITER, READER = "article_facts_writer", "article_facts_reader"
+
+
+class PostgresServer:
+    """A throwaway cluster with the store's two roles; `database()` makes a database of its own
+    for a test, from a template where roles.sql already ran (and, if asked, migrations)."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self._made = 0
+        self._sql("CREATE DATABASE article_facts_empty")
+        self._sql(POSTGRES_ROLES.read_text(encoding="utf-8"), "article_facts_empty")
+        self._sql("CREATE DATABASE article_facts_migrated TEMPLATE article_facts_empty")
+        engine = make_engine(cluster.url(WRITER, "article_facts_migrated"))
+        migrate(engine)
+        engine.dispose()
+        self.writer_url, self.reader_url = self.database()
+
+    def _sql(self, statements, database="postgres"):
+        with psycopg.connect(self.cluster.url("postgres", database), autocommit=True) as db:
+            db.execute(statements)
+
+    def database(self, migrated=True):
+        """A new database set up as roles.sql says, migrated unless asked not to: the writer's
+        URL and the reader's."""
+        self._made += 1
+        name = f"article_facts_{self._made}"
+        template = "article_facts_migrated" if migrated else "article_facts_empty"
+        self._sql(f"CREATE DATABASE {name} TEMPLATE {template}")
+        return self.cluster.url(WRITER, name), self.cluster.url(READER, name)
+
+    def drop(self, url):
+        """Drop a database made by `database()`, closing what is still connected to it."""
+        self._sql(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+    def restart(self):
+        """Restart the cluster as an operator would (`pg_ctl restart -m fast`)."""
+        self.cluster.pg_ctl("-m", "fast", "restart")
+
+    def stop(self):
+        """Stop the cluster (`pg_ctl stop -m fast`), until `start()`."""
+        self.cluster.pg_ctl("-m", "fast", "stop")
+
+    def start(self):
+        """Start the cluster again, as it was first started."""
+        self.cluster.pg_ctl("-o", self.cluster.options, "start")
+
+
+@pytest.fixture(scope="session")
+def postgresql():
+    """Debian's PostgreSQL on a loopback port, with the writer and reader roles of roles.sql;
+    `.writer_url` and `.reader_url` name one migrated database, `.database()` makes more."""
+    folders = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_order)
+    initdb = require_tool("initdb", "a PostgreSQL store", folders[-1:])
+    require_tool("pg_ctl", "a PostgreSQL store", folders[-1:])
+    try:
+        with processes.postgres(Path(initdb).parent) as cluster:
+            yield PostgresServer(cluster)
+    except processes.NotReady as error:
+        pytest.fail(str(error))
+
+
+def _version_order(folder):
+    return int(Path(folder).parent.name) if Path(folder).parent.name.isdigit() else 0
+
+
+def reader_of(writer_url):
+    """The serving role's URL for the same database as a writer's URL."""
+    return writer_url.replace(f"//{WRITER}@", f"//{READER}@", 1)
+
+
+# The stores of the apps built on PostgreSQL: their pooled connections are closed when a test's
+# database goes, rather than left for the collector (psycopg warns, and warnings are errors).
+_OPENED_STORES = []
+
+
+def _open_store_as_deployed(config):
+    """What an operator does before a PostgreSQL instance starts, then the instance's own
+    opening: the corpus folder ingested with the writer's URL, the store read with the reader's."""
+    writer = Store(config["DATABASE_URL"])
+    ingest(writer, [Path(config["CORPUS_DIR"])])
+    writer.dispose()
+    store = open_store({**config, "DATABASE_URL": reader_of(config["DATABASE_URL"])})
+    _OPENED_STORES.append(store)
+    return store
+
+
+@contextlib.contextmanager
+def _own_database(request):
+    """On PostgreSQL, a database for what is built in this scope, named by the environment the
+    app and the `article-facts` command read (the writer's URL; apps read with the reader's)."""
+    if TEST_ENGINE != "postgresql":
+        yield
+        return
+    server = request.getfixturevalue("postgresql")
+    writer_url, _ = server.database()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARTICLE_FACTS_DATABASE_URL", writer_url)
+        yield
+    for store in _OPENED_STORES:
+        store.dispose()  # the others reconnect when next used
+    server.drop(writer_url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def engine_under_test(request):
+    """Under ARTICLE_FACTS_TEST_ENGINE=postgresql, every app this run builds serves from
+    PostgreSQL, its corpus ingested first as `article-facts ingest` would."""
+    if TEST_ENGINE not in ("sqlite", "postgresql"):
+        pytest.fail(f"ARTICLE_FACTS_TEST_ENGINE is sqlite or postgresql, not {TEST_ENGINE!r}")
+    with contextlib.ExitStack() as stack:
+        if TEST_ENGINE == "postgresql":
+            patch = stack.enter_context(pytest.MonkeyPatch.context())
+            patch.setattr(api, "open_store", _open_store_as_deployed)
+        stack.enter_context(_own_database(request))
+        yield TEST_ENGINE
 
 
 @contextlib.contextmanager

@@ -9,9 +9,12 @@ bench/ puts this folder on `sys.path` to import it.
 
 import contextlib
 import os
+import pwd
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -165,3 +168,66 @@ def redis(executable: str = "redis-server", within: float = 10) -> Iterator[str]
     command += ["--appendonly", "no"]
     with running(command, ready=lambda: accepts(port), what="redis-server", within=within):
         yield f"redis://127.0.0.1:{port}/0"
+
+
+@dataclass(frozen=True)
+class PostgresCluster:
+    """A PostgreSQL cluster we started: its loopback port, data folder and the commands that
+    run its programs (as the `postgres` user when we are root)."""
+
+    port: int
+    data_dir: Path
+    bin_dir: Path
+    as_owner: tuple[str, ...]
+    options: str
+
+    def url(self, user: str, database: str) -> str:
+        """A `postgresql://` URL for a role (trust authentication on loopback) and database."""
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
+
+    def pg_ctl(self, *args: str, within: float = 60) -> None:
+        """Run pg_ctl on this cluster (`restart -m fast`, `stop`), waiting for it to finish."""
+        command = [*self.as_owner, str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir)]
+        subprocess.run(
+            [*command, "-l", str(self.data_dir / "server.log"), "-w", *args],
+            check=True,
+            timeout=within,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+@contextlib.contextmanager
+def postgres(bin_dir: Path, within: float = 60) -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster on a free loopback port, with trust authentication and no
+    fsync (nothing in it outlives the block); yields it once it accepts connections, and stops
+    it (its postmaster, by the PID in its own data folder) however the block ends."""
+    folder = Path(tempfile.mkdtemp(prefix="article-facts-postgres-"))
+    as_owner: tuple[str, ...] = ()
+    if os.geteuid() == 0:
+        # PostgreSQL refuses to run as root: its programs run as the package's `postgres` user.
+        owner = pwd.getpwnam("postgres")
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+        as_owner = ("runuser", "-u", "postgres", "--")
+    port = free_port()
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder / 'data'}"
+    options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    cluster = PostgresCluster(port, folder / "data", bin_dir, as_owner, options)
+    subprocess.run(
+        [*as_owner, str(bin_dir / "initdb"), "-D", str(cluster.data_dir), "-A", "trust"]
+        + ["-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"],
+        check=True,
+        timeout=within,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        try:
+            cluster.pg_ctl("-o", cluster.options, "start", within=within)
+        except subprocess.SubprocessError as error:
+            log = cluster.data_dir / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise NotReady(f"PostgreSQL did not start: {error}\n{tail}") from error
+        yield cluster
+    finally:
+        if (cluster.data_dir / "postmaster.pid").exists():
+            cluster.pg_ctl("-m", "fast", "stop")
+        shutil.rmtree(folder, ignore_errors=True)

@@ -158,6 +158,7 @@ def test_the_stack_serves_what_the_app_serves(stack, client, path):
 
 def test_the_replicas_read_postgres_as_a_role_that_cannot_write(stack):
     """The built-in article is one version, written by `ingest`; the reader's URL writes nothing."""
+
     def psql(role, sql):
         return containers.run(
             *("exec", "--env", f"PGPASSWORD={role}-on-loopback", stack["postgres"]),

@@ -9,6 +9,7 @@ Writers write one article version per transaction: no reader ever sees half an a
 
 import datetime as dt
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from schemas.dataset import AnnotationSchema
 from schemas.kinds import KINDS
 
 SUMMARY_SCHEMA = ArticleSummarySchema()
+log = logging.getLogger("article_facts.store")
 
 
 class ArticleWithdrawn(Exception):
@@ -101,38 +103,53 @@ class Store:
     # Reading --------------------------------------------------------------------------------
 
     def refresh(self, force: bool = False) -> None:
-        """Learn the latest versions, if the poll interval has passed and anything changed."""
+        """Learn the latest versions, if the poll interval has passed and anything changed.
+
+        While the database does not answer, a process that has seen the store keeps what it saw
+        (so kept renderings and parsed articles still answer; the gauge of how far behind it is
+        grows) and asks again after the poll interval. `force` raises the database's error.
+        """
         now = time.monotonic()
         if not force and now - self._checked_at < self.poll_seconds:
             return
         with self._lock:
             if not force and now - self._checked_at < self.poll_seconds:
                 return
-            with self.engine.connect() as connection:
-                generation, epoch = connection.execute(
-                    sa.select(store_state.c.generation, store_state.c.epoch)
-                ).one()
-                if epoch != self._epoch:
-                    self._articles.clear()
-                    self._epoch = epoch
-                if generation != self._generation:
-                    rows = connection.execute(
-                        sa.select(
-                            articles.c.article_id,
-                            articles.c.latest_version,
-                            articles.c.withdrawn_reason,
-                            versions.c.ingested_at,
-                        ).join(
-                            versions,
-                            (versions.c.article_id == articles.c.article_id)
-                            & (versions.c.version == articles.c.latest_version),
-                        )
-                    ).all()
-                    self._latest = {row[0]: Latest(row[1], row[2], row[3]) for row in rows}
-                    self._summaries = None
-                    self._generation = generation
+            try:
+                self._read_state()
+            except sa.exc.DBAPIError as error:
+                if force or self._generation is None:
+                    raise
+                log.warning("the store did not answer; serving what was last seen: %s", error.orig)
+                self._checked_at = now
+                return
             self._checked_at = now
             self.seen_at = now
+
+    def _read_state(self) -> None:
+        with self.engine.connect() as connection:
+            generation, epoch = connection.execute(
+                sa.select(store_state.c.generation, store_state.c.epoch)
+            ).one()
+            if epoch != self._epoch:
+                self._articles.clear()
+                self._epoch = epoch
+            if generation != self._generation:
+                rows = connection.execute(
+                    sa.select(
+                        articles.c.article_id,
+                        articles.c.latest_version,
+                        articles.c.withdrawn_reason,
+                        versions.c.ingested_at,
+                    ).join(
+                        versions,
+                        (versions.c.article_id == articles.c.article_id)
+                        & (versions.c.version == articles.c.latest_version),
+                    )
+                ).all()
+                self._latest = {row[0]: Latest(row[1], row[2], row[3]) for row in rows}
+                self._summaries = None
+                self._generation = generation
 
     @property
     def epoch(self) -> int:

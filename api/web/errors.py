@@ -2,15 +2,19 @@
 
 Every error, whether raised by `abort` in a view, by argument validation, by routing (unknown
 path, wrong method) or by an unexpected exception, leaves as `application/problem+json`
-with `type`, `title`, `status`, `detail` and, for invalid parameters, `errors`.
+with `type`, `title`, `status`, `detail` and, for invalid parameters, `errors`. A request the
+store cannot answer (the database restarting or out of reach) is a 503 with `Retry-After`.
 """
 
 from http import HTTPStatus
 
+import sqlalchemy as sa
 from flask import current_app, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Seconds a client should wait after the store failed to answer: about a database restart.
+STORE_RETRY_AFTER = 5
 
 
 def problem_response(status, detail, errors=None, headers=None):
@@ -87,7 +91,26 @@ def handle_unexpected_exception(error):
     return handle_http_exception(InternalServerError())
 
 
+def handle_store_unavailable(error):
+    """Answer 503 with Retry-After when the database fails a request: it is restarting or out of
+    reach, which passes; the engine's pre-ping reconnects once it is back."""
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+    current_app.logger.warning(
+        "The store did not answer %s %s: %s",
+        request.method,
+        request.path,
+        reason,
+        extra={"request_id": request.headers.get("X-Request-ID")},
+    )
+    unavailable = ServiceUnavailable(retry_after=STORE_RETRY_AFTER)
+    unavailable.description = "The store does not answer right now; try again shortly."
+    return handle_http_exception(unavailable)
+
+
 def register_error_handlers(app):
     """Route every error through the one problem shape."""
     app.register_error_handler(HTTPException, handle_http_exception)
+    # A DBAPI error (connection refused or lost, server shutting down) is the database's
+    # state, not a bug: 503, never a 500. Other SQLAlchemy errors stay unexpected.
+    app.register_error_handler(sa.exc.DBAPIError, handle_store_unavailable)
     app.register_error_handler(Exception, handle_unexpected_exception)

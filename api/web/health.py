@@ -6,6 +6,7 @@ from flask_smorest import abort
 
 from api.store.database import is_current
 from api.web.blueprint import Blueprint
+from api.web.errors import STORE_RETRY_AFTER
 from api.web.lookups import store
 from schemas.health import HealthSchema
 
@@ -55,5 +56,9 @@ class Readiness(MethodView):
         """
         served = store()
         if not (served.is_ready() and is_current(served.engine)):
-            abort(503, message="The store does not answer, or its schema is not current.")
+            abort(
+                503,
+                message="The store does not answer, or its schema is not current.",
+                headers={"Retry-After": str(STORE_RETRY_AFTER)},
+            )
         return probe_response("ready", len(served.summaries()))
