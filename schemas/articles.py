@@ -2,21 +2,16 @@
 
 import marshmallow as ma
 
-from schemas.common import (
-    ListQueryArgsSchema,
-    MentionSchema,
-    QueryArgsSchema,
-    VersionArgsSchema,
-    slug_field,
-    sort_field,
-)
+from schemas import common
 from schemas.kinds import KINDS
 
 EXAMPLE_ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
 
 
 def _span(description):
-    return ma.fields.Nested(MentionSchema, required=True, metadata={"description": description})
+    return ma.fields.Nested(
+        common.MentionSchema, required=True, metadata={"description": description}
+    )
 
 
 def _count_map(description, example):
@@ -64,7 +59,9 @@ ArticleFacetsSchema = type(
 class ArticleSummarySchema(ma.Schema):
     """The fields of an article a list needs to pick one."""
 
-    id = slug_field("Readable identifier of the article.", metadata={"example": EXAMPLE_ARTICLE_ID})
+    id = common.slug_field(
+        "Readable identifier of the article.", metadata={"example": EXAMPLE_ARTICLE_ID}
+    )
 
     title = ma.fields.String(
         required=True,
@@ -122,7 +119,7 @@ class ArticleSchema(ArticleSummarySchema):
 
     standfirst_mention = _span("Where the standfirst stands in the text.")
 
-    original_outlet_id = slug_field(
+    original_outlet_id = common.slug_field(
         "Id of the entity for the news outlet the article credits as its original source.",
         metadata={"example": "the-telegraph"},
     )
@@ -168,17 +165,17 @@ class ArticleSchema(ArticleSummarySchema):
     )
 
 
-class ArticleQueryArgsSchema(ListQueryArgsSchema):
+class ArticleQueryArgsSchema(common.ListQueryArgsSchema):
     """Order of the article list."""
 
-    sort = sort_field("Article", ["id", "published", "title"], "`id`")
+    sort = common.sort_field("Article", ["id", "published", "title"], "`id`")
 
 
-class NoQueryArgsSchema(QueryArgsSchema):
+class NoQueryArgsSchema(common.QueryArgsSchema):
     """No query parameter is accepted; any is an error rather than silently ignored."""
 
 
-class ArticleArgsSchema(VersionArgsSchema):
+class ArticleArgsSchema(common.VersionArgsSchema):
     """Which version of the article to serve; any other parameter is an error."""
 
 
@@ -259,5 +256,5 @@ class ArticleVersionSchema(ma.Schema):
     )
 
 
-class VersionsQueryArgsSchema(ListQueryArgsSchema):
+class VersionsQueryArgsSchema(common.ListQueryArgsSchema):
     """The paging of an article's versions, oldest first."""

@@ -2,23 +2,7 @@
 
 import marshmallow as ma
 
-from schemas.common import (
-    ListQueryArgsSchema,
-    MentionSchema,
-    QueryArgsSchema,
-    Relation,
-    embed_field,
-    embedded_field,
-    entity_filter_field,
-    enum_description,
-    fact_id_field,
-    fields_field,
-    mentions_field,
-    search_field,
-    slug_field,
-    slug_list_field,
-    sort_field,
-)
+from schemas import common
 from schemas.entities import EntitySchema
 from schemas.events import EventSchema
 from schemas.figures import FigureSchema
@@ -36,13 +20,13 @@ POLARITIES = {
     "withheld": "The text says the claimant has not stated, provided or confirmed it "
     '("has not provided details"): silence, not a denial.',
 }
-MODE_DESCRIPTION = enum_description("How the claim is reported:", CLAIM_MODES)
-POLARITY_DESCRIPTION = enum_description("What the text says the claimant does:", POLARITIES)
+MODE_DESCRIPTION = common.enum_description("How the claim is reported:", CLAIM_MODES)
+POLARITY_DESCRIPTION = common.enum_description("What the text says the claimant does:", POLARITIES)
 
 
 def _span(description, example):
     return ma.fields.Nested(
-        MentionSchema,
+        common.MentionSchema,
         required=True,
         metadata={"description": description, "example": example},
     )
@@ -65,8 +49,8 @@ class StatementSchema(ma.Schema):
 class ClaimSchema(ma.Schema):
     """An attributed statement: who makes it, the words that attribute it, and what it says."""
 
-    id = fact_id_field("skibytsky-shells-since-2023")
-    claimant_ids = slug_list_field(
+    id = common.fact_id_field("skibytsky-shells-since-2023")
+    claimant_ids = common.slug_list_field(
         "Ids of the entities who make the claim (one claim may have several).",
         ["vadym-skibytsky"],
         validate=ma.validate.Length(min=1),
@@ -97,44 +81,30 @@ class ClaimSchema(ma.Schema):
             "interruption.",
         },
     )
-    mode = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(list(CLAIM_MODES)),
-        metadata={
-            "description": MODE_DESCRIPTION,
-            "example": "indirect",
-            "enum_name": "ClaimMode",
-        },
-    )
-    polarity = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(list(POLARITIES)),
-        metadata={
-            "description": POLARITY_DESCRIPTION,
-            "example": "asserted",
-            "enum_name": "ClaimPolarity",
-        },
+    mode = common.enum_field("ClaimMode", CLAIM_MODES, MODE_DESCRIPTION, example="indirect")
+    polarity = common.enum_field(
+        "ClaimPolarity", POLARITIES, POLARITY_DESCRIPTION, example="asserted"
     )
     channel = channel_field("How the claim reached the article")
-    outlet_id = slug_field(
+    outlet_id = common.slug_field(
         'Id of the news outlet that carried the claim, where the text names one ("told '
         'Reuters", "The Telegraph recalls").',
         allow_none=True,
         metadata={"example": "reuters"},
     )
-    quote_ids = slug_list_field(
+    quote_ids = common.slug_list_field(
         "Ids of the quotes the claim carries (a `direct` or `partial` claim has at least one).",
         ["skibytsky-they-are-learning"],
     )
-    figure_ids = slug_list_field(
+    figure_ids = common.slug_list_field(
         "Ids of the figures the claim states: which claim gives a number.",
         ["artillery-shells-total"],
     )
-    event_ids = slug_list_field(
+    event_ids = common.slug_list_field(
         "Ids of the timeline events the claim reports.",
         ["artillery-shell-shipments-counted-from"],
     )
-    mentions = mentions_field(
+    mentions = common.mentions_field(
         "Every place the article states the claim, each the smallest span holding the "
         "claimant's words, the cue and the content of that place's statement (`statements`, "
         "one per mention); the one holding `cue` and `content` states it in full, the others "
@@ -151,13 +121,13 @@ class ClaimSchema(ma.Schema):
             "what that place attributes.",
         },
     )
-    claimants = embedded_field("claimants", EntitySchema, "The claimant entities")
-    outlet = embedded_field(
+    claimants = common.embedded_field("claimants", EntitySchema, "The claimant entities")
+    outlet = common.embedded_field(
         "outlet", EntitySchema, "The outlet entity or `null`", many=False, allow_none=True
     )
-    quotes = embedded_field("quotes", QuoteSchema, "The quotes it carries")
-    figures = embedded_field("figures", FigureSchema, "The figures it states")
-    events = embedded_field("events", EventSchema, "The events it reports")
+    quotes = common.embedded_field("quotes", QuoteSchema, "The quotes it carries")
+    figures = common.embedded_field("figures", FigureSchema, "The figures it states")
+    events = common.embedded_field("events", EventSchema, "The events it reports")
 
     # Required in the API; an annotation file may leave it out (filled in below), so the
     # file's JSON Schema (api/store/file_schema.py) does not require it.
@@ -172,57 +142,49 @@ class ClaimSchema(ma.Schema):
 
 
 CLAIM_RELATIONS = {
-    "claimants": Relation(
+    "claimants": common.Relation(
         "claimant_ids", "entities", True, "the entities who make it, as `claimants`"
     ),
-    "outlet": Relation("outlet_id", "entities", False, "the outlet entity, as `outlet`"),
-    "quotes": Relation("quote_ids", "quotes", True, "the quotes it carries, as `quotes`"),
-    "figures": Relation("figure_ids", "figures", True, "the figures it states, as `figures`"),
-    "events": Relation("event_ids", "events", True, "the events it reports, as `events`"),
+    "outlet": common.Relation("outlet_id", "entities", False, "the outlet entity, as `outlet`"),
+    "quotes": common.Relation("quote_ids", "quotes", True, "the quotes it carries, as `quotes`"),
+    "figures": common.Relation(
+        "figure_ids", "figures", True, "the figures it states, as `figures`"
+    ),
+    "events": common.Relation("event_ids", "events", True, "the events it reports, as `events`"),
 }
 
 
-class ClaimViewArgsSchema(QueryArgsSchema):
-    """Options for how each claim is returned."""
-
-    fields_ = fields_field(ClaimSchema)
-    embed = embed_field("Claim", CLAIM_RELATIONS)
+ClaimViewArgsSchema = common.view_args_schema(ClaimSchema, CLAIM_RELATIONS)
 
 
-class ClaimQueryArgsSchema(ListQueryArgsSchema, ClaimViewArgsSchema):
+class ClaimQueryArgsSchema(common.ListQueryArgsSchema, ClaimViewArgsSchema):
     """Filters, order and options for the claim list."""
 
-    sort = sort_field("Claim", ["position", "mode", "polarity", "id"], "`position`")
+    sort = common.sort_field("Claim", ["position", "mode", "polarity", "id"], "`position`")
 
-    claimant = entity_filter_field("Only claims made by this entity id.", "vadym-skibytsky")
-    mode = ma.fields.String(
-        validate=ma.validate.OneOf(list(CLAIM_MODES)),
-        metadata={
-            "description": "Only claims reported this way.",
-            "example": "direct",
-            "enum_name": "ClaimMode",
-            "enum_description": MODE_DESCRIPTION,
-        },
+    claimant = common.entity_filter_field("Only claims made by this entity id.", "vadym-skibytsky")
+    mode = common.enum_filter(
+        "ClaimMode", CLAIM_MODES, "Only claims reported this way.", "direct", MODE_DESCRIPTION
     )
-    polarity = ma.fields.String(
-        validate=ma.validate.OneOf(list(POLARITIES)),
-        metadata={
-            "description": "Only claims with this polarity (asserted, denied or withheld).",
-            "example": "withheld",
-            "enum_name": "ClaimPolarity",
-            "enum_description": POLARITY_DESCRIPTION,
-        },
+    polarity = common.enum_filter(
+        "ClaimPolarity",
+        POLARITIES,
+        "Only claims with this polarity (asserted, denied or withheld).",
+        "withheld",
+        POLARITY_DESCRIPTION,
     )
-    q = search_field("the claimed words and the summary")
+    q = common.search_field("the claimed words and the summary")
 
 
 class ExcludedCueSchema(ma.Schema):
     """An attribution word in the text that is no claim's `cue`, and why (annotation only)."""
 
     mention = ma.fields.Nested(
-        MentionSchema, required=True, metadata={"description": "Where the word is in the text."}
+        common.MentionSchema,
+        required=True,
+        metadata={"description": "Where the word is in the text."},
     )
-    claim_id = slug_field(
+    claim_id = common.slug_field(
         "The claim whose statement holds the word (its outlet's verb, its channel, a "
         "restatement), or `null` where the word attributes nothing.",
         allow_none=True,

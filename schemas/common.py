@@ -369,3 +369,40 @@ def served(schema_class):
     """
     optional = tuple(name for name in schema_class._declared_fields if name != "id")
     return {"anyOf": [schema_class(), sparse_schema(schema_class)(partial=optional)]}
+
+
+def view_args_schema(schema_class, relations=None):
+    """The options of one object of a kind, in a schema of its own: `fields`, and `embed`
+    where the kind names other facts."""
+    subject = schema_class.__name__.removesuffix("Schema")
+    options = {"fields_": fields_field(schema_class)}
+    if relations:
+        options["embed"] = embed_field(subject, relations)
+    return type(
+        f"{subject}ViewArgsSchema",
+        (QueryArgsSchema,),
+        {"__doc__": f"Options for how each {subject.lower()} is returned.", **options},
+    )
+
+
+def enum_field(enum_name, members, description, **metadata):
+    """A response field holding one of `members`: an enum named `enum_name` in the OpenAPI
+    document, one type for generated clients, closed (a new member is a declared change)."""
+    return ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(list(members)),
+        metadata={"description": description, **metadata, "enum_name": enum_name},
+    )
+
+
+def enum_filter(enum_name, members, description, example, member_description):
+    """A query filter taking one of `members`, the same named enum as the field it filters."""
+    return ma.fields.String(
+        validate=ma.validate.OneOf(list(members)),
+        metadata={
+            "description": description,
+            "example": example,
+            "enum_name": enum_name,
+            "enum_description": member_description,
+        },
+    )

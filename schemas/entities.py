@@ -4,18 +4,7 @@ from dataclasses import dataclass
 
 import marshmallow as ma
 
-from schemas.common import (
-    ListQueryArgsSchema,
-    MentionSchema,
-    QueryArgsSchema,
-    enum_description,
-    fact_id_field,
-    fields_field,
-    mentions_field,
-    search_field,
-    slug_field,
-    sort_field,
-)
+from schemas import common
 
 
 @dataclass(frozen=True)
@@ -69,7 +58,7 @@ ENTITY_TYPES = {
     ),
 }
 
-TYPE_DESCRIPTION = enum_description(
+TYPE_DESCRIPTION = common.enum_description(
     "Kind of entity:", {name: kind.meaning for name, kind in ENTITY_TYPES.items()}
 )
 
@@ -81,17 +70,13 @@ WIKIDATA_ENTITY_URL = "https://www.wikidata.org/entity/"
 class EntitySchema(ma.Schema):
     """One real-world thing the article names, with every mention of it."""
 
-    id = fact_id_field("kursk-oblast")
+    id = common.fact_id_field("kursk-oblast")
     name = ma.fields.String(
         required=True,
         validate=ma.validate.Length(min=1),
         metadata={"description": "The fullest name the article uses.", "example": "Kursk Oblast"},
     )
-    type = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(list(ENTITY_TYPES)),
-        metadata={"description": TYPE_DESCRIPTION, "example": "place", "enum_name": "EntityType"},
-    )
+    type = common.enum_field("EntityType", ENTITY_TYPES, TYPE_DESCRIPTION, example="place")
     aliases = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(min=1)),
         required=True,
@@ -128,7 +113,7 @@ class EntitySchema(ma.Schema):
             "example": "Q423",
         },
     )
-    mentions = mentions_field(
+    mentions = common.mentions_field(
         "Every place the article names this entity, including names nested in a longer name "
         '("DPRK" in "DPRK troops").'
     )
@@ -139,11 +124,11 @@ class ExcludedMentionSchema(ma.Schema):
     mentions, and why (annotation only)."""
 
     mention = ma.fields.Nested(
-        MentionSchema,
+        common.MentionSchema,
         required=True,
         metadata={"description": "Where the name is in the text."},
     )
-    entity_id = slug_field("The entity whose name or alias the words are.")
+    entity_id = common.slug_field("The entity whose name or alias the words are.")
     reason = ma.fields.String(
         required=True,
         validate=ma.validate.Length(min=1),
@@ -151,25 +136,16 @@ class ExcludedMentionSchema(ma.Schema):
     )
 
 
-class EntityViewArgsSchema(QueryArgsSchema):
-    """Options for how each entity is returned."""
-
-    fields_ = fields_field(EntitySchema)
+EntityViewArgsSchema = common.view_args_schema(EntitySchema)
 
 
-class EntityQueryArgsSchema(ListQueryArgsSchema, EntityViewArgsSchema):
+class EntityQueryArgsSchema(common.ListQueryArgsSchema, EntityViewArgsSchema):
     """Filters, order and options for the entity list."""
 
-    sort = sort_field("Entity", ["position", "name", "type", "id"], "`position`")
+    sort = common.sort_field("Entity", ["position", "name", "type", "id"], "`position`")
 
-    type = ma.fields.String(
-        validate=ma.validate.OneOf(list(ENTITY_TYPES)),
-        metadata={
-            "description": "Only entities of this type.",
-            "example": "person",
-            "enum_name": "EntityType",
-            "enum_description": TYPE_DESCRIPTION,
-        },
+    type = common.enum_filter(
+        "EntityType", ENTITY_TYPES, "Only entities of this type.", "person", TYPE_DESCRIPTION
     )
     wikidata = ma.fields.String(
         validate=[
@@ -185,4 +161,4 @@ class EntityQueryArgsSchema(ListQueryArgsSchema, EntityViewArgsSchema):
             "example": "true",
         },
     )
-    q = search_field("the name, aliases and description")
+    q = common.search_field("the name, aliases and description")

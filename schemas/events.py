@@ -2,20 +2,7 @@
 
 import marshmallow as ma
 
-from schemas.common import (
-    ListQueryArgsSchema,
-    QueryArgsSchema,
-    Relation,
-    embed_field,
-    embedded_field,
-    entity_filter_field,
-    enum_description,
-    fact_id_field,
-    fields_field,
-    mentions_field,
-    slug_list_field,
-    sort_field,
-)
+from schemas import common
 from schemas.dates import PRECISIONS, PartialDate, date_precision
 from schemas.entities import EntitySchema
 from schemas.figures import FigureSchema
@@ -31,7 +18,7 @@ PRECISION_MEANINGS = {
 class EventSchema(ma.Schema):
     """Something that happened, dated as precisely as the article dates it."""
 
-    id = fact_id_field("ukraine-assaults-kursk")
+    id = common.fact_id_field("ukraine-assaults-kursk")
     date = PartialDate(
         required=True,
         metadata={
@@ -39,14 +26,11 @@ class EventSchema(ma.Schema):
             "example": "2024-08",
         },
     )
-    precision = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(PRECISIONS),
-        metadata={
-            "description": enum_description("How precise `date` is:", PRECISION_MEANINGS),
-            "example": "month",
-            "enum_name": "DatePrecision",
-        },
+    precision = common.enum_field(
+        "DatePrecision",
+        PRECISIONS,
+        common.enum_description("How precise `date` is:", PRECISION_MEANINGS),
+        example="month",
     )
     date_text = ma.fields.String(
         required=True,
@@ -71,12 +55,12 @@ class EventSchema(ma.Schema):
             "their biggest battlefield victories since the full-scale Russian invasion began.",
         },
     )
-    entity_ids = slug_list_field(
+    entity_ids = common.slug_list_field(
         "Ids of the entities involved.", ["ukrainian-army", "kursk-oblast"]
     )
-    quote_ids = slug_list_field("Ids of quotes the event produced.", [])
-    figure_ids = slug_list_field("Ids of figures that describe the event.", [])
-    mentions = mentions_field("The words of the article that place the event in time.")
+    quote_ids = common.slug_list_field("Ids of quotes the event produced.", [])
+    figure_ids = common.slug_list_field("Ids of figures that describe the event.", [])
+    mentions = common.mentions_field("The words of the article that place the event in time.")
     as_of = ma.fields.Boolean(
         required=True,
         metadata={
@@ -87,9 +71,9 @@ class EventSchema(ma.Schema):
             "example": False,
         },
     )
-    entities = embedded_field("entities", EntitySchema, "The entities involved")
-    quotes = embedded_field("quotes", QuoteSchema, "The quotes it produced")
-    figures = embedded_field("figures", FigureSchema, "The figures describing it")
+    entities = common.embedded_field("entities", EntitySchema, "The entities involved")
+    quotes = common.embedded_field("quotes", QuoteSchema, "The quotes it produced")
+    figures = common.embedded_field("figures", FigureSchema, "The figures describing it")
 
     # Required in the API; an annotation file may leave it out (filled in below), so the
     # file's JSON Schema (api/store/file_schema.py) does not require it.
@@ -117,23 +101,23 @@ class EventSchema(ma.Schema):
 
 
 EVENT_RELATIONS = {
-    "entities": Relation("entity_ids", "entities", True, "the entities involved, as `entities`"),
-    "quotes": Relation("quote_ids", "quotes", True, "the quotes it produced, as `quotes`"),
-    "figures": Relation("figure_ids", "figures", True, "the figures describing it, as `figures`"),
+    "entities": common.Relation(
+        "entity_ids", "entities", True, "the entities involved, as `entities`"
+    ),
+    "quotes": common.Relation("quote_ids", "quotes", True, "the quotes it produced, as `quotes`"),
+    "figures": common.Relation(
+        "figure_ids", "figures", True, "the figures describing it, as `figures`"
+    ),
 }
 
 
-class EventViewArgsSchema(QueryArgsSchema):
-    """Options for how each event is returned."""
-
-    fields_ = fields_field(EventSchema)
-    embed = embed_field("Event", EVENT_RELATIONS)
+EventViewArgsSchema = common.view_args_schema(EventSchema, EVENT_RELATIONS)
 
 
-class TimelineQueryArgsSchema(ListQueryArgsSchema, EventViewArgsSchema):
+class TimelineQueryArgsSchema(common.ListQueryArgsSchema, EventViewArgsSchema):
     """Filters, order and options for the timeline."""
 
-    sort = sort_field("Event", ["date", "position", "id"], "`date`, then `position`")
+    sort = common.sort_field("Event", ["date", "position", "id"], "`date`, then `position`")
 
     from_ = PartialDate(
         data_key="from",
@@ -151,4 +135,6 @@ class TimelineQueryArgsSchema(ListQueryArgsSchema, EventViewArgsSchema):
             "example": "2024-12",
         },
     )
-    entity = entity_filter_field("Only events involving this entity id.", "north-korean-troops")
+    entity = common.entity_filter_field(
+        "Only events involving this entity id.", "north-korean-troops"
+    )

@@ -4,23 +4,7 @@ import math
 
 import marshmallow as ma
 
-from schemas.common import (
-    ListQueryArgsSchema,
-    MentionSchema,
-    QueryArgsSchema,
-    Relation,
-    embed_field,
-    embedded_field,
-    entity_filter_field,
-    enum_description,
-    fact_id_field,
-    fields_field,
-    mentions_field,
-    search_field,
-    slug_field,
-    slug_list_field,
-    sort_field,
-)
+from schemas import common
 from schemas.dates import PartialDate
 from schemas.entities import EntitySchema
 
@@ -76,7 +60,7 @@ class PeriodSchema(ma.Schema):
         },
     )
     mention = ma.fields.Nested(
-        MentionSchema,
+        common.MentionSchema,
         required=True,
         metadata={"description": "Where the article states the period."},
     )
@@ -86,16 +70,16 @@ class AttributionSchema(ma.Schema):
     """Who gives a figure at one of its mentions."""
 
     mention = ma.fields.Nested(
-        MentionSchema,
+        common.MentionSchema,
         required=True,
         metadata={"description": "The mention, exactly as in the figure's `mentions`."},
     )
-    source_ids = slug_list_field(
+    source_ids = common.slug_list_field(
         "Ids of the entities the article attributes the number to at this place; empty where "
         "the article states it in its own voice.",
         ["vadym-skibytsky"],
     )
-    claim_id = slug_field(
+    claim_id = common.slug_field(
         "Id of the claim whose statement gives the number at this place (its claimants are "
         "`source_ids`), or `null` where the narrator gives it.",
         allow_none=True,
@@ -106,7 +90,7 @@ class AttributionSchema(ma.Schema):
 class FigureSchema(ma.Schema):
     """A number the article states: its value, what it counts and who claims it."""
 
-    id = fact_id_field("artillery-shells-total")
+    id = common.fact_id_field("artillery-shells-total")
     value = Quantity(
         required=True,
         metadata={
@@ -119,14 +103,11 @@ class FigureSchema(ma.Schema):
         validate=ma.validate.Length(min=1),
         metadata={"description": "What is counted.", "example": "artillery shells"},
     )
-    qualifier = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(list(QUALIFIERS)),
-        metadata={
-            "description": enum_description("How the wording qualifies the number:", QUALIFIERS),
-            "example": "estimated",
-            "enum_name": "FigureQualifier",
-        },
+    qualifier = common.enum_field(
+        "FigureQualifier",
+        QUALIFIERS,
+        common.enum_description("How the wording qualifies the number:", QUALIFIERS),
+        example="estimated",
     )
     description = ma.fields.String(
         required=True,
@@ -137,12 +118,12 @@ class FigureSchema(ma.Schema):
             "Skibytsky's estimate.",
         },
     )
-    source_ids = slug_list_field(
+    source_ids = common.slug_list_field(
         "Ids of the entities the article attributes the figure to anywhere (the union of "
         "`attributions`); empty when the article states it only in its own voice.",
         ["vadym-skibytsky"],
     )
-    entity_ids = slug_list_field(
+    entity_ids = common.slug_list_field(
         "Ids of the entities the figure counts or concerns.",
         ["artillery-shells", "north-korea", "russia"],
     )
@@ -152,7 +133,7 @@ class FigureSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "The time the figure covers, where stated; otherwise `null`."},
     )
-    mentions = mentions_field(
+    mentions = common.mentions_field(
         'Every place the article states the figure, with its hedge words ("some 14,000 '
         'soldiers"). A figure stated twice is one figure with two mentions.'
     )
@@ -166,31 +147,31 @@ class FigureSchema(ma.Schema):
             "another).",
         },
     )
-    sources = embedded_field("sources", EntitySchema, "The source entities")
-    entities = embedded_field("entities", EntitySchema, "The entities counted")
+    sources = common.embedded_field("sources", EntitySchema, "The source entities")
+    entities = common.embedded_field("entities", EntitySchema, "The entities counted")
 
 
 FIGURE_RELATIONS = {
-    "sources": Relation(
+    "sources": common.Relation(
         "source_ids", "entities", True, "the entities it is attributed to, as `sources`"
     ),
-    "entities": Relation(
+    "entities": common.Relation(
         "entity_ids", "entities", True, "the entities it counts or concerns, as `entities`"
     ),
 }
 
 
-class FigureViewArgsSchema(QueryArgsSchema):
-    """Options for how each figure is returned."""
-
-    fields_ = fields_field(FigureSchema)
-    embed = embed_field("Figure", FIGURE_RELATIONS)
+FigureViewArgsSchema = common.view_args_schema(FigureSchema, FIGURE_RELATIONS)
 
 
-class FigureQueryArgsSchema(ListQueryArgsSchema, FigureViewArgsSchema):
+class FigureQueryArgsSchema(common.ListQueryArgsSchema, FigureViewArgsSchema):
     """Filters, order and options for the figure list."""
 
-    sort = sort_field("Figure", ["position", "value", "unit", "qualifier", "id"], "`position`")
+    sort = common.sort_field(
+        "Figure", ["position", "value", "unit", "qualifier", "id"], "`position`"
+    )
 
-    source = entity_filter_field("Only figures attributed to this entity id.", "vadym-skibytsky")
-    q = search_field("the unit and description")
+    source = common.entity_filter_field(
+        "Only figures attributed to this entity id.", "vadym-skibytsky"
+    )
+    q = common.search_field("the unit and description")

@@ -2,18 +2,14 @@
 
 import marshmallow as ma
 
+from schemas import common
+
 
 class HealthSchema(ma.Schema):
     """What a probe reports."""
 
-    status = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(["ok", "ready"]),
-        metadata={
-            "description": "`ok` (liveness) or `ready` (readiness).",
-            "example": "ready",
-            "enum_name": "HealthStatus",
-        },
+    status = common.enum_field(
+        "HealthStatus", ["ok", "ready"], "`ok` (liveness) or `ready` (readiness).", example="ready"
     )
     articles = ma.fields.Integer(
         required=True,

@@ -2,22 +2,7 @@
 
 import marshmallow as ma
 
-from schemas.common import (
-    ListQueryArgsSchema,
-    MentionSchema,
-    QueryArgsSchema,
-    Relation,
-    embed_field,
-    embedded_field,
-    entity_filter_field,
-    enum_description,
-    fact_id_field,
-    fields_field,
-    mentions_field,
-    search_field,
-    slug_field,
-    sort_field,
-)
+from schemas import common
 from schemas.entities import EntitySchema
 
 QUOTE_KINDS = {
@@ -30,7 +15,7 @@ QUOTE_CHANNELS = {
     "report": "Carried by a news report.",
 }
 # One closed set for the channel of quotes and claims: one `Channel` type in generated clients.
-CHANNEL_DESCRIPTION = enum_description("How words reached the article:", QUOTE_CHANNELS)
+CHANNEL_DESCRIPTION = common.enum_description("How words reached the article:", QUOTE_CHANNELS)
 
 
 def channel_field(lead):
@@ -40,7 +25,7 @@ def channel_field(lead):
         allow_none=True,
         validate=ma.validate.OneOf(list(QUOTE_CHANNELS)),
         metadata={
-            "description": enum_description(
+            "description": common.enum_description(
                 f"{lead}, where the text says so (`null` where it does not):", QUOTE_CHANNELS
             ),
             "example": "interview",
@@ -53,7 +38,7 @@ def channel_field(lead):
 class QuoteSchema(ma.Schema):
     """A quotation, its speaker and how it reached the article."""
 
-    id = fact_id_field("skibytsky-they-are-learning")
+    id = common.fact_id_field("skibytsky-they-are-learning")
     text = ma.fields.String(
         required=True,
         validate=ma.validate.Length(min=1),
@@ -63,26 +48,26 @@ class QuoteSchema(ma.Schema):
             "example": "continue without interruption",
         },
     )
-    speaker_id = slug_field(
+    speaker_id = common.slug_field(
         "Id of the entity who said it.", metadata={"example": "vadym-skibytsky"}
     )
     kind = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf(list(QUOTE_KINDS)),
         metadata={
-            "description": enum_description("Extent of the quotation:", QUOTE_KINDS),
+            "description": common.enum_description("Extent of the quotation:", QUOTE_KINDS),
             "enum_name": "QuoteKind",
         },
     )
     channel = channel_field("How the words reached the article")
-    outlet_id = slug_field(
+    outlet_id = common.slug_field(
         "Id of the news outlet that carried or obtained the quote, where the text names one.",
         allow_none=True,
         metadata={"example": "reuters"},
     )
-    mentions = mentions_field("The quoted words in the article text.")
+    mentions = common.mentions_field("The quoted words in the article text.")
     insertions = ma.fields.List(
-        ma.fields.Nested(MentionSchema),
+        ma.fields.Nested(common.MentionSchema),
         required=True,
         metadata={
             "description": "Words inside the quotation that the editor added to the speaker's "
@@ -91,8 +76,8 @@ class QuoteSchema(ma.Schema):
             "example": [{"start": 2583, "end": 2596, "text": "(in this war)"}],
         },
     )
-    speaker = embedded_field("speaker", EntitySchema, "The speaker entity", many=False)
-    outlet = embedded_field(
+    speaker = common.embedded_field("speaker", EntitySchema, "The speaker entity", many=False)
+    outlet = common.embedded_field(
         "outlet", EntitySchema, "The outlet entity or `null`", many=False, allow_none=True
     )
 
@@ -109,22 +94,20 @@ class QuoteSchema(ma.Schema):
 
 
 QUOTE_RELATIONS = {
-    "speaker": Relation("speaker_id", "entities", False, "the entity who said it, as `speaker`"),
-    "outlet": Relation("outlet_id", "entities", False, "the outlet entity, as `outlet`"),
+    "speaker": common.Relation(
+        "speaker_id", "entities", False, "the entity who said it, as `speaker`"
+    ),
+    "outlet": common.Relation("outlet_id", "entities", False, "the outlet entity, as `outlet`"),
 }
 
 
-class QuoteViewArgsSchema(QueryArgsSchema):
-    """Options for how each quote is returned."""
-
-    fields_ = fields_field(QuoteSchema)
-    embed = embed_field("Quote", QUOTE_RELATIONS)
+QuoteViewArgsSchema = common.view_args_schema(QuoteSchema, QUOTE_RELATIONS)
 
 
-class QuoteQueryArgsSchema(ListQueryArgsSchema, QuoteViewArgsSchema):
+class QuoteQueryArgsSchema(common.ListQueryArgsSchema, QuoteViewArgsSchema):
     """Filters, order and options for the quote list."""
 
-    sort = sort_field("Quote", ["position", "speaker_id", "kind", "id"], "`position`")
+    sort = common.sort_field("Quote", ["position", "speaker_id", "kind", "id"], "`position`")
 
-    speaker = entity_filter_field("Only quotes by this entity id.", "dmitry-peskov")
-    q = search_field("the quoted text")
+    speaker = common.entity_filter_field("Only quotes by this entity id.", "dmitry-peskov")
+    q = common.search_field("the quoted text")

@@ -4,23 +4,8 @@ from typing import NamedTuple
 
 import marshmallow as ma
 
+from schemas import common
 from schemas.claims import ClaimSchema
-from schemas.common import (
-    ListQueryArgsSchema,
-    QueryArgsSchema,
-    Relation,
-    embed_field,
-    embedded_field,
-    entity_filter_field,
-    enum_description,
-    fact_id_field,
-    fields_field,
-    mentions_field,
-    search_field,
-    slug_field,
-    slug_list_field,
-    sort_field,
-)
 from schemas.entities import EntitySchema
 
 
@@ -77,7 +62,7 @@ PREDICATES = {
     ),
     "at_war_with": Predicate("The two are fighting each other.", ACTORS, ACTORS),
 }
-PREDICATE_DESCRIPTION = enum_description(
+PREDICATE_DESCRIPTION = common.enum_description(
     "What the relation says, subject first:",
     {
         name: predicate.definition
@@ -90,23 +75,17 @@ PREDICATE_DESCRIPTION = enum_description(
 class RelationSchema(ma.Schema):
     """A statement that links two entities, anchored to the words that state it."""
 
-    id = fact_id_field("kim-jong-un-leader-of-north-korea")
-    subject_id = slug_field(
+    id = common.fact_id_field("kim-jong-un-leader-of-north-korea")
+    subject_id = common.slug_field(
         "Id of the entity the relation is about.", metadata={"example": "kim-jong-un"}
     )
-    predicate = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(list(PREDICATES)),
-        metadata={
-            "description": PREDICATE_DESCRIPTION,
-            "example": "leader_of",
-            "enum_name": "RelationPredicate",
-        },
+    predicate = common.enum_field(
+        "RelationPredicate", PREDICATES, PREDICATE_DESCRIPTION, example="leader_of"
     )
-    object_id = slug_field(
+    object_id = common.slug_field(
         "Id of the entity the subject is related to.", metadata={"example": "north-korea"}
     )
-    claim_ids = slug_list_field(
+    claim_ids = common.slug_list_field(
         "Ids of the claims the relation rests on, where the text only attributes it; empty "
         "where the narrator states it.",
         ["sources-troops-sent-and-killed"],
@@ -119,41 +98,37 @@ class RelationSchema(ma.Schema):
             "example": "Kim Jong-un is North Korea's leader.",
         },
     )
-    mentions = mentions_field("Every place the article states the relation.")
-    subject = embedded_field("subject", EntitySchema, "The subject entity", many=False)
-    object = embedded_field("object", EntitySchema, "The object entity", many=False)
-    claims = embedded_field("claims", ClaimSchema, "The claims it rests on")
+    mentions = common.mentions_field("Every place the article states the relation.")
+    subject = common.embedded_field("subject", EntitySchema, "The subject entity", many=False)
+    object = common.embedded_field("object", EntitySchema, "The object entity", many=False)
+    claims = common.embedded_field("claims", ClaimSchema, "The claims it rests on")
 
 
 RELATION_RELATIONS = {
-    "subject": Relation("subject_id", "entities", False, "the subject entity, as `subject`"),
-    "object": Relation("object_id", "entities", False, "the object entity, as `object`"),
-    "claims": Relation("claim_ids", "claims", True, "the claims it rests on, as `claims`"),
+    "subject": common.Relation("subject_id", "entities", False, "the subject entity, as `subject`"),
+    "object": common.Relation("object_id", "entities", False, "the object entity, as `object`"),
+    "claims": common.Relation("claim_ids", "claims", True, "the claims it rests on, as `claims`"),
 }
 
 
-class RelationViewArgsSchema(QueryArgsSchema):
-    """Options for how each relation is returned."""
-
-    fields_ = fields_field(RelationSchema)
-    embed = embed_field("Relation", RELATION_RELATIONS)
+RelationViewArgsSchema = common.view_args_schema(RelationSchema, RELATION_RELATIONS)
 
 
-class RelationQueryArgsSchema(ListQueryArgsSchema, RelationViewArgsSchema):
+class RelationQueryArgsSchema(common.ListQueryArgsSchema, RelationViewArgsSchema):
     """Filters, order and options for the relation list."""
 
-    sort = sort_field("Relation", ["position", "predicate", "id"], "`position`")
+    sort = common.sort_field("Relation", ["position", "predicate", "id"], "`position`")
 
-    subject = entity_filter_field("Only relations about this entity id.", "north-korea")
-    object = entity_filter_field("Only relations to this entity id.", "russia")
-    entity = entity_filter_field("Only relations with this entity id on either side.", "russia")
-    predicate = ma.fields.String(
-        validate=ma.validate.OneOf(list(PREDICATES)),
-        metadata={
-            "description": "Only relations with this predicate.",
-            "example": "leader_of",
-            "enum_name": "RelationPredicate",
-            "enum_description": PREDICATE_DESCRIPTION,
-        },
+    subject = common.entity_filter_field("Only relations about this entity id.", "north-korea")
+    object = common.entity_filter_field("Only relations to this entity id.", "russia")
+    entity = common.entity_filter_field(
+        "Only relations with this entity id on either side.", "russia"
     )
-    q = search_field("the summary")
+    predicate = common.enum_filter(
+        "RelationPredicate",
+        PREDICATES,
+        "Only relations with this predicate.",
+        "leader_of",
+        PREDICATE_DESCRIPTION,
+    )
+    q = common.search_field("the summary")

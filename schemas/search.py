@@ -2,16 +2,7 @@
 
 import marshmallow as ma
 
-from schemas.common import (
-    PRINTABLE_PATTERN,
-    ListQueryArgsSchema,
-    MentionSchema,
-    QueryList,
-    VersionArgsSchema,
-    enum_description,
-    enum_item,
-    list_forms,
-)
+from schemas import common
 from schemas.kinds import KINDS
 
 HIT_KINDS = {kind.singular: f"{kind.noun} (`/{kind.path}/{{id}}`)" for kind in KINDS}
@@ -22,23 +13,23 @@ HIT_FIELDS = {
 }
 
 
-class SearchQueryArgsSchema(ListQueryArgsSchema, VersionArgsSchema):
+class SearchQueryArgsSchema(common.ListQueryArgsSchema, common.VersionArgsSchema):
     """What to search for, and in which kinds of fact."""
 
     q = ma.fields.String(
         required=True,
-        validate=[ma.validate.Length(min=1, max=200), ma.validate.Regexp(PRINTABLE_PATTERN)],
+        validate=[ma.validate.Length(min=1, max=200), ma.validate.Regexp(common.PRINTABLE_PATTERN)],
         metadata={
             "description": "Words to find, case-insensitively, in the text and the annotation.",
             "example": "Kursk",
         },
     )
-    kind = QueryList(
-        enum_item("FactKind", list(HIT_KINDS), "A kind of fact."),
+    kind = common.QueryList(
+        common.enum_item("FactKind", list(HIT_KINDS), "A kind of fact."),
         validate=ma.validate.Length(min=1, max=len(HIT_KINDS)),
         metadata={
             "description": "Kinds of fact to search; all by default. "
-            + list_forms("kind", "entity", "quote"),
+            + common.list_forms("kind", "entity", "quote"),
             "example": ["entity", "quote"],
         },
     )
@@ -47,15 +38,12 @@ class SearchQueryArgsSchema(ListQueryArgsSchema, VersionArgsSchema):
 class SearchHitSchema(ma.Schema):
     """One fact that matches, with where in the text it matched."""
 
-    kind = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(list(HIT_KINDS)),
-        metadata={
-            "description": enum_description("Kind of fact:", HIT_KINDS),
-            "example": "entity",
-            "enum_name": "FactKind",
-            "enum_description": "A kind of fact.",
-        },
+    kind = common.enum_field(
+        "FactKind",
+        HIT_KINDS,
+        common.enum_description("Kind of fact:", HIT_KINDS),
+        example="entity",
+        enum_description="A kind of fact.",
     )
     id = ma.fields.String(
         required=True, metadata={"description": "Id of the fact.", "example": "kursk-oblast"}
@@ -75,17 +63,14 @@ class SearchHitSchema(ma.Schema):
             "kursk-oblast",
         },
     )
-    field = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(list(HIT_FIELDS)),
-        metadata={
-            "description": enum_description("Where it matched:", HIT_FIELDS),
-            "example": "text",
-            "enum_name": "MatchField",
-        },
+    field = common.enum_field(
+        "MatchField",
+        HIT_FIELDS,
+        common.enum_description("Where it matched:", HIT_FIELDS),
+        example="text",
     )
     match = ma.fields.Nested(
-        MentionSchema,
+        common.MentionSchema,
         required=True,
         allow_none=True,
         metadata={
@@ -94,7 +79,7 @@ class SearchHitSchema(ma.Schema):
         },
     )
     mention = ma.fields.Nested(
-        MentionSchema,
+        common.MentionSchema,
         required=True,
         allow_none=True,
         metadata={
