@@ -1,10 +1,10 @@
 """Driving podman from the container tests: the images under test, names, waiting, cleaning up.
 
 The images are built by `bash .ci/images/build` (CI runs it first); ARTICLE_FACTS_IMAGE,
-NGINX_IMAGE, REDIS_IMAGE name others. podman reads the containers.conf that CONTAINERS_CONF
-names; unset, it is .ci/images/containers.conf, as for .ci/images/build (these machines need
-runc; elsewhere, name your own). Without podman or the images the tests are skipped with the
-reason, except in CI (the CI variable is set), where they fail.
+NGINX_IMAGE, REDIS_IMAGE, POSTGRES_IMAGE name others. podman reads the containers.conf that
+CONTAINERS_CONF names; unset, it is .ci/images/containers.conf, as for .ci/images/build (these
+machines need runc; elsewhere, name your own). Without podman or the images the tests are
+skipped with the reason, except in CI (the CI variable is set), where they fail.
 """
 
 import json
@@ -26,6 +26,7 @@ os.environ.setdefault("CONTAINERS_CONF", str(ROOT / ".ci" / "images" / "containe
 API_IMAGE = os.environ.get("ARTICLE_FACTS_IMAGE", "localhost/article-facts-api:ci")
 NGINX_IMAGE = os.environ.get("NGINX_IMAGE", "localhost/article-facts-nginx:ci")
 REDIS_IMAGE = os.environ.get("REDIS_IMAGE", "localhost/article-facts-redis:ci")
+POSTGRES_IMAGE = os.environ.get("POSTGRES_IMAGE", "localhost/article-facts-postgres:ci")
 PODMAN_COMPOSE = Path(sys.executable).parent / "podman-compose"
 # podman logs its failure to reach systemd (not PID 1 here) for every healthcheck timer.
 SYSTEMD_NOISE = "unable to get systemd connection"

@@ -1,4 +1,7 @@
-"""deploy/compose.yaml, run with podman-compose: nginx, three API replicas and Redis.
+"""deploy/compose.yaml, run with podman-compose: nginx, three API replicas, Redis, PostgreSQL.
+
+PostgreSQL starts empty; the one-shot `migrate` step makes the schema before the replicas start
+and `ingest` writes the built-in article, which the replicas then serve as the reader role.
 
 The stack runs under a project name of its own, with CI's images (tests/containers.py), nginx on
 a free loopback port, and settings a test can reach: a budget of APP_RATE_LIMIT requests per
@@ -47,7 +50,12 @@ def compose(project, *arguments, env, timeout=180):
 @pytest.fixture(scope="module")
 def stack():
     """The stack up and answering through nginx; taken down however the tests end."""
-    containers.require(containers.API_IMAGE, containers.NGINX_IMAGE, containers.REDIS_IMAGE)
+    containers.require(
+        containers.API_IMAGE,
+        containers.NGINX_IMAGE,
+        containers.REDIS_IMAGE,
+        containers.POSTGRES_IMAGE,
+    )
     if not containers.PODMAN_COMPOSE.exists():
         reason = f"no {containers.PODMAN_COMPOSE}; pip install '.[test]'"
         if os.environ.get("CI"):
@@ -60,6 +68,7 @@ def stack():
         "ARTICLE_FACTS_IMAGE": containers.API_IMAGE,
         "NGINX_IMAGE": containers.NGINX_IMAGE,
         "REDIS_IMAGE": containers.REDIS_IMAGE,
+        "POSTGRES_IMAGE": containers.POSTGRES_IMAGE,
         "API_REPLICAS": str(REPLICAS),
         "NGINX_PORT": str(port),
         "ARTICLE_FACTS_RATE_LIMIT": f"{APP_RATE_LIMIT} per minute",
@@ -75,6 +84,9 @@ def stack():
             "url": f"http://127.0.0.1:{port}",
             "nginx": f"{project}_nginx_1",
             "redis": f"{project}_redis_1",
+            "postgres": f"{project}_postgres_1",
+            "migrate": f"{project}_migrate_1",
+            "ingest": f"{project}_ingest_1",
             "replicas": replicas,
             # Each replica's own port, published on loopback: where its /metrics is scraped.
             "replica_urls": {
@@ -82,6 +94,11 @@ def stack():
                 for name in replicas
             },
         }
+        # The one-shot steps: the schema, then the built-in article, each exiting 0.
+        for step in ("migrate", "ingest"):
+            containers.run("wait", state[step], timeout=120)
+            exit_code = containers.inspect(state[step], "{{.State.ExitCode}}")
+            assert exit_code == "0", containers.logs(state[step])
         # podman 4.3 has no `wait --condition=healthy`, so podman-compose cannot gate on health
         # here (it says so and goes on): wait for every replica, then for nginx.
         for name, url in state["replica_urls"].items():
@@ -93,7 +110,8 @@ def stack():
         )
         yield state
     finally:
-        compose(project, "down", "--timeout", "5", env=env)
+        # -v: the database's volume goes too.
+        compose(project, "down", "--volumes", "--timeout", "5", env=env)
 
 
 class Client:

@@ -1,7 +1,8 @@
 """The container image (deploy/Containerfile), built by CI and run as an operator would.
 
 It runs with a read-only root filesystem and only the writable mounts deploy/compose.yaml and
-deploy/k8s/ give it, with nothing from the host.
+deploy/k8s/ give it, with nothing from the host: here the SQLite store, in a tmpfs on the data
+folder (ARTICLE_FACTS_DATA_DIR), migrated and filled with the built-in article at start-up.
 """
 
 import contextlib
@@ -11,9 +12,11 @@ import time
 import pytest
 
 import containers
-from conftest import ARTICLE, free_port
+from conftest import ARTICLE, ARTICLE_ID, free_port
 
 pytestmark = [pytest.mark.system, pytest.mark.containers]
+
+DATA_DIR = "/var/lib/article-facts/data"
 
 
 @contextlib.contextmanager
@@ -28,6 +31,8 @@ def api_container(prefix):
         # As on Kubernetes and Docker: nothing writable but the mounts given.
         *("--read-only", "--read-only-tmpfs=false"),
         *("--tmpfs", "/tmp", "--tmpfs", "/var/lib/article-facts/metrics"),
+        # SQLite's WAL needs a writable folder: the image's data folder, never the root.
+        *("--tmpfs", DATA_DIR),
         *("--env", "WEB_CONCURRENCY=2"),
         containers.API_IMAGE,
     )
@@ -79,9 +84,32 @@ def test_it_runs_as_an_unprivileged_user_on_a_read_only_root(container):
     refused = containers.run("exec", name, "touch", "/app/written", check=False)
     assert refused.returncode != 0
     assert "Read-only file system" in refused.stderr
-    # What the app may write: its temporary files and prometheus_client's metrics folder.
-    for folder in ("/tmp", "/var/lib/article-facts/metrics"):
+    # What the app may write: its temporary files, prometheus_client's metrics folder and the
+    # data folder, where the store is.
+    for folder in ("/tmp", "/var/lib/article-facts/metrics", DATA_DIR):
         containers.run("exec", name, "touch", f"{folder}/written")
+    assert containers.run("exec", name, "printenv", "ARTICLE_FACTS_DATA_DIR").stdout.strip() == (
+        DATA_DIR
+    )
+    containers.run("exec", name, "test", "-s", f"{DATA_DIR}/article-facts.sqlite3")
+
+
+def test_the_image_has_the_article_facts_command(container):
+    """`article-facts` is on PATH, for the migrate and ingest steps run from this image."""
+    name = container["name"]
+    assert containers.run("exec", name, "sh", "-c", "command -v article-facts").stdout.strip() == (
+        "/opt/article-facts/bin/article-facts"
+    )
+    corpus = containers.run(
+        "exec", name, "python3", "-c", "from api.settings import BUILT_IN_CORPUS as c; print(c)"
+    ).stdout.strip()
+    checked = containers.run("exec", name, "article-facts", "check", corpus)
+    assert checked.stdout.splitlines()[-1] == "1 article checked, 0 problems"
+    usage = containers.run("exec", name, "article-facts", "ingest", "--help")
+    assert usage.stdout.startswith("Usage: article-facts ingest")
+    # The store the server migrated and filled at start-up, as the command sees it.
+    versions = containers.run("exec", name, "article-facts", "versions", ARTICLE_ID)
+    assert versions.stdout.startswith("1  ")
 
 
 def test_its_healthcheck_asks_healthz(container):

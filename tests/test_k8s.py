@@ -19,6 +19,8 @@ import containers
 from conftest import free_port
 
 K8S = Path(__file__).resolve().parent.parent / "deploy" / "k8s"
+INIT_ROLES = K8S.parent / "postgres" / "init-roles.sh"
+DATA_DIR = "/var/lib/article-facts/data"
 MANIFESTS = sorted(path for path in K8S.glob("*.yaml") if path.name != "kustomization.yaml")
 # The oldest Kubernetes these manifests are checked against.
 KUBERNETES_VERSION = "1.33.0"
@@ -84,7 +86,7 @@ def test_probes_and_privileges():
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     for name, document in documents().items():
-        if name[0] != "Deployment":
+        if name[0] not in ("Deployment", "StatefulSet", "Job"):
             continue
         spec = document["spec"]["template"]["spec"]
         assert spec["securityContext"]["runAsNonRoot"] is True, name
@@ -97,6 +99,61 @@ def test_probes_and_privileges():
     mounts = {mount["mountPath"] for mount in container["volumeMounts"]}
     settings = documents()["ConfigMap", "article-facts-api"]["data"]
     assert settings["PROMETHEUS_MULTIPROC_DIR"] in mounts
+
+
+def database_urls(container):
+    """The Secret keys a container's ARTICLE_FACTS_DATABASE_URL comes from."""
+    return [
+        variable["valueFrom"]["secretKeyRef"]
+        for variable in container.get("env", [])
+        if variable["name"] == "ARTICLE_FACTS_DATABASE_URL"
+    ]
+
+
+def test_replicas_read_and_jobs_write_the_database_the_secret_names():
+    objects = documents()
+    secret = objects["Secret", "article-facts-database"]["stringData"]
+    service = objects["Service", "article-facts-postgres"]["metadata"]["name"]
+    for role in ("writer", "reader"):
+        url = secret[f"{role}-url"]
+        assert url.startswith(f"postgresql://article_facts_{role}:"), url
+        assert f"@{service}:5432/article_facts" in url
+        # A placeholder, the same one the role is made with, never a real password.
+        assert f":{secret[f'{role}-password']}@" in url
+    assert all(value.startswith("CHANGE-ME") for key, value in secret.items() if "password" in key)
+    _, container = api_container()
+    assert database_urls(container) == [{"name": "article-facts-database", "key": "reader-url"}]
+    for step in ("migrate", "ingest"):
+        job = objects["Job", f"article-facts-{step}"]["spec"]["template"]["spec"]
+        [step_container] = job["containers"]
+        assert step_container["command"] == ["article-facts", step]
+        assert step_container["image"] == container["image"]
+        assert database_urls(step_container) == [
+            {"name": "article-facts-database", "key": "writer-url"}
+        ]
+
+
+def test_postgres_keeps_its_data_and_has_connections_for_every_worker():
+    objects = documents()
+    statefulset = objects["StatefulSet", "article-facts-postgres"]["spec"]
+    [claim] = statefulset["volumeClaimTemplates"]
+    [postgres] = statefulset["template"]["spec"]["containers"]
+    mounts = {mount["name"]: mount["mountPath"] for mount in postgres["volumeMounts"]}
+    assert mounts[claim["metadata"]["name"]] == "/var/lib/postgresql/data"
+    assert (
+        statefulset["serviceName"]
+        == objects["Service", "article-facts-postgres"]["metadata"]["name"]
+    )
+    # Every worker of the most replicas the autoscaler makes, at its pool's bound (2 + 3).
+    workers = int(objects["ConfigMap", "article-facts-api"]["data"]["WEB_CONCURRENCY"])
+    replicas = objects["HorizontalPodAutoscaler", "article-facts-api"]["spec"]["maxReplicas"]
+    [setting] = [arg for arg in postgres["args"] if arg.startswith("max_connections=")]
+    assert int(setting.split("=")[1]) > replicas * workers * 5
+
+
+def test_postgres_makes_the_same_roles_as_compose():
+    init = documents()["ConfigMap", "article-facts-postgres-init"]["data"]
+    assert init == {"init-roles.sh": INIT_ROLES.read_text(encoding="utf-8")}
 
 
 def test_the_limit_is_counted_in_redis():
@@ -135,7 +192,9 @@ def test_podman_kube_play_runs_the_api_with_redis(tmp_path):
     podman 4.3's kube play has limits, worked around here: it publishes a containerPort on
     every interface unless a hostIP and hostPort are given; replicas publishing one hostPort
     collide (so one replica); it has no Service, so the API reaches Redis by its pod's name;
-    and it reads a Secret only from its own store, as JSON of base64 values.
+    it reads a Secret only from its own store, as JSON of base64 values; and it runs neither a
+    StatefulSet nor a Job, so the API runs on SQLite instead of PostgreSQL: its database URL
+    is taken out and an emptyDir is its data folder, which it migrates and fills at start.
     """
     containers.require(containers.API_IMAGE, containers.REDIS_IMAGE)
     suffix = containers.unique_name("kube")
@@ -164,6 +223,14 @@ def test_podman_kube_play_runs_the_api_with_redis(tmp_path):
     api["metadata"]["name"] = names["api"]
     config["metadata"]["name"] = names["config"]
     [api_container_spec] = api["spec"]["template"]["spec"]["containers"]
+    assert database_urls(api_container_spec)
+    api_container_spec["env"] = [
+        variable
+        for variable in api_container_spec["env"]
+        if variable["name"] != "ARTICLE_FACTS_DATABASE_URL"
+    ]
+    api_container_spec["volumeMounts"].append({"name": "data", "mountPath": DATA_DIR})
+    api["spec"]["template"]["spec"]["volumes"].append({"name": "data", "emptyDir": {}})
     api_container_spec["envFrom"] = [
         {"configMapRef": {"name": names["config"]}},
         {"secretRef": {"name": names["secret"]}},
@@ -192,6 +259,8 @@ def test_podman_kube_play_runs_the_api_with_redis(tmp_path):
         # The pod's security context holds.
         assert containers.run("exec", api_name, "id", "-u").stdout.strip() == "10001"
         assert containers.run("exec", api_name, "touch", "/app/x", check=False).returncode != 0
+        # The SQLite store is in the emptyDir, the image's data folder.
+        containers.run("exec", api_name, "test", "-s", f"{DATA_DIR}/article-facts.sqlite3")
     finally:
         containers.run("pod", "rm", "--force", *pods, check=False)
         containers.run("secret", "rm", names["secret"], check=False)
