@@ -34,6 +34,10 @@ PAGE = Renderer(
 )
 
 
+# How many articles the index page shows, newest first.
+INDEX_SIZE = 100
+
+
 @blp.get("/")
 def home():
     """The reader page of the one article served, or an index of the articles."""
@@ -41,8 +45,10 @@ def home():
     depend_on_every_article()
     if len(summaries) == 1:
         return render_article_page(find_article(summaries[0]["id"]))
-    # Each article's card needs its standfirst and outlet: the index reads every article.
-    served = [find_article(summary["id"]) for summary in summaries]
+    # Each card needs its article's standfirst and outlet: the index reads the newest
+    # INDEX_SIZE articles; `/v1/articles` lists them all.
+    newest = sorted(summaries, key=lambda summary: summary["published"], reverse=True)
+    served = [find_article(summary["id"]) for summary in newest[:INDEX_SIZE]]
     return render_template(
         "reader/index.html",
         articles=[

@@ -183,7 +183,8 @@ class Store:
         if latest.withdrawn_reason is not None:
             raise ArticleWithdrawn(article_id, latest.withdrawn_reason)
         key = (article_id, version or latest.version)
-        found = self._articles.get(key)
+        with self._lock:  # an LRU reorders on a read: not safe from two threads at once
+            found = self._articles.get(key)
         if found is None:
             found = self._read_article(*key)
             if found is not None:
@@ -225,20 +226,18 @@ class Store:
         self.refresh()
         summaries = self._summaries
         if summaries is None:
-            served = [
-                (article_id, latest.version)
-                for article_id, latest in self._latest.items()
-                if latest.withdrawn_reason is None
-            ]
             with self.engine.connect() as connection:
                 rows = connection.execute(
-                    sa.select(versions.c.article_id, versions.c.version, versions.c.summary)
+                    sa.select(versions.c.summary)
+                    .join(
+                        articles,
+                        (articles.c.article_id == versions.c.article_id)
+                        & (articles.c.latest_version == versions.c.version),
+                    )
+                    .where(articles.c.withdrawn_reason.is_(None))
+                    .order_by(versions.c.article_id)
                 ).all()
-            wanted = set(served)
-            summaries = sorted(
-                (orjson.loads(row.summary) for row in rows if (row[0], row[1]) in wanted),
-                key=lambda summary: summary["id"],
-            )
+            summaries = [orjson.loads(row.summary) for row in rows]
             self._summaries = summaries
         return summaries
 
