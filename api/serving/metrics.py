@@ -68,21 +68,20 @@ class Metrics:
             "Requests refused with 429 because the client had spent its budget.",
             registry=self.registry,
         )
-        # Set in the process that builds the app (gunicorn's master, which workers fork
-        # from), from the store's articles then: "max" keeps the value when the workers
-        # report none.
+        # Set by the worker that answers a scrape, from the store as it sees it then: the
+        # most recent reading of a live process is the instance's.
         self.articles = Gauge(
             "article_facts_articles_loaded",
-            "Articles in the store (latest versions, not withdrawn) when the app started.",
+            "Articles in the store (latest versions, not withdrawn).",
             registry=self.registry,
-            multiprocess_mode="max",
+            multiprocess_mode="livemostrecent",
         )
         self.facts = Gauge(
             "article_facts_facts_loaded",
-            "Facts of the articles' latest versions when the app started, by kind.",
+            "Facts of the articles' latest versions, by kind.",
             ["kind"],
             registry=self.registry,
-            multiprocess_mode="max",
+            multiprocess_mode="livemostrecent",
         )
         # Each worker's: how long since it last saw the store's state. Past the bound of
         # ARTICLE_FACTS_NEW_VERSION_SECONDS, the store is not answering it.
@@ -142,9 +141,9 @@ class Metrics:
 @blp.get("/metrics")
 def metrics():
     """Every metric of this instance (all its workers), for Prometheus to scrape."""
-    exposition, content_type = current_app.extensions["article_facts"]["metrics"].exposition(
-        request.headers.get("Accept")
-    )
+    metrics_ = current_app.extensions["article_facts"]["metrics"]
+    metrics_.loaded(metrics_.store.summaries())
+    exposition, content_type = metrics_.exposition(request.headers.get("Accept"))
     response = current_app.response_class(exposition, content_type=content_type)
     response.cache_control.no_store = True  # a live reading, never to be kept
     return response
@@ -153,9 +152,7 @@ def metrics():
 def init_app(app):
     """Count from the core, serve /metrics, and record what the corpus holds."""
     metrics_ = Metrics()
-    store = app.extensions["article_facts"]["store"]
-    metrics_.loaded(store.summaries())
-    metrics_.store = store
+    metrics_.store = app.extensions["article_facts"]["store"]
     app.extensions["article_facts"]["metrics"] = metrics_
     app.register_blueprint(blp)
     return metrics_
