@@ -29,7 +29,7 @@ from api.formats.registry import init_renderers
 from api.serving.core import init_serving
 from api.settings import Config, app_config, settings_cli
 from api.store.ingest import open_store
-from api.web import articles, facts, health, search
+from api.web import across, articles, facts, health, search
 from api.web.canonical import init_canonical_urls
 from api.web.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.web.openapi import document_conditional_requests, init_openapi
@@ -37,7 +37,7 @@ from api.web.security import init_security
 from schemas.problems import ProblemSchema
 
 # In the order the OpenAPI document lists them: articles, each kind of fact, search.
-BLUEPRINTS = (articles.blp, *facts.BLUEPRINTS, search.blp)
+BLUEPRINTS = (articles.blp, *facts.BLUEPRINTS, search.blp, across.blp, across.changes_blp)
 
 SPEC_OPTIONS = {
     "info": {
@@ -68,7 +68,20 @@ LINK_HEADER = {
     'rel="first", </v1/articles/north-korean-troops-help-russian-army-clear-mines/entities?page=1>;'
     ' rel="last"',
 }
-
+TOTAL_COUNT_HEADER = {
+    "description": "How many items the list holds in all, with its filters, when this page "
+    "was read (lists paged by cursor).",
+    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    "example": "61",
+}
+NEXT_LINK_HEADER = {
+    "description": 'RFC 8288 link to the next page (`rel="next"`), keeping the request\'s other '
+    "query parameters; a list paged by cursor sends it while there are more items, the feed "
+    "of changes always (the URL to poll next).",
+    "schema": {"type": "string"},
+    "example": "</v1/entities?page_size=7&cursor=WyIiLCIyMDI1LTA0LTAyVDA4OjE1Iiwicml2ZXJ0b24tb3B"
+    'lbnMtbmV3LWJyaWRnZSIsNl0>; rel="next"',
+}
 
 CACHE_CONTROL_HEADER = {
     "description": "`public, max-age=N` (N from `ARTICLE_FACTS_CACHE_MAX_AGE`, 300 by default): "
@@ -166,6 +179,8 @@ class Api(flask_smorest.Api):
         # flask-smorest documents X-Pagination as an object; on the wire it is a JSON string.
         self.spec.components.header("PAGINATION", PAGINATION_HEADER)
         self.spec.components.header("LINK", LINK_HEADER)
+        self.spec.components.header("TOTAL_COUNT", TOTAL_COUNT_HEADER)
+        self.spec.components.header("NEXT_LINK", NEXT_LINK_HEADER)
         self.spec.components.header("CACHE_CONTROL", CACHE_CONTROL_HEADER)
         self.spec.components.header("VARY", VARY_HEADER)
 

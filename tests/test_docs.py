@@ -149,9 +149,12 @@ LISTS = {
     **{f".../{kind.path}": f"/v1/articles/{{article_id}}/{kind.path}" for kind in FACT_KINDS},
     ".../versions": "/v1/articles/{article_id}/versions",
     ".../search": "/v1/articles/{article_id}/search",
+    **{f"/v1/{kind.path}": f"/v1/{kind.path}" for kind in FACT_KINDS},
+    "/v1/changes": "/v1/changes",
 }
-# Options of every list, not filters; `version` is on every URL of one article.
-OPTIONS = {"page", "page_size", "sort", "fields", "embed", "version"}
+# Options of every list, not filters; `version` is on every URL of one article; `cursor` and
+# `since` page the lists across articles and the feed of changes.
+OPTIONS = {"page", "page_size", "sort", "fields", "embed", "version", "cursor", "since"}
 
 
 def query_table():

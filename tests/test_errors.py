@@ -27,6 +27,8 @@ TEMPLATES = [
     "/v1/articles/{article_id}/search",
 ]
 LISTS = [t for t in TEMPLATES if t.startswith("/v1") and not t.endswith(("}", "text"))]
+# The lists across articles and the feed of changes, paged by cursor.
+ACROSS = [*(f"/v1/{kind.path}" for kind in FACT_KINDS), "/v1/changes"]
 DETAILS = [
     template for template in TEMPLATES if template.endswith("_id}") and template.count("{") == 2
 ]
@@ -45,7 +47,24 @@ def assert_problem(response, status):
 
 def test_every_documented_path_is_covered_here(app):
     documented = set(app.test_client().get("/openapi.json").get_json()["paths"])
-    assert documented == set(TEMPLATES)
+    assert documented == set(TEMPLATES) | set(ACROSS)
+
+
+@pytest.mark.parametrize("template", ACROSS)
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("page_size=1001", "page_size"),
+        ("page_size=abc", "page_size"),
+        ("page=2", "page"),
+        ("colour=red", "colour"),
+    ],
+)
+def test_bad_query_value_across_articles_is_422_naming_the_parameter(
+    client, template, query, parameter
+):
+    problem = assert_problem(client.get(f"{template}?{query}"), 422)
+    assert repr(parameter) in problem["detail"]
 
 
 @pytest.mark.parametrize("template", [t for t in TEMPLATES if "{article_id}" in t])

@@ -53,7 +53,7 @@ def _example_url(document, path, operation, path_level):
 
 # Operations whose body holds when the test's own store ingested the article: the same on no
 # two runs (tests/test_versions.py checks what they say).
-INGEST_TIMED = ("listArticleVersions",)
+INGEST_TIMED = ("listArticleVersions", "listChanges")
 
 
 def representations():

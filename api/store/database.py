@@ -69,6 +69,58 @@ versions = sa.Table(
 )
 
 
+# The facts index: every fact of every version as its own row, so that lists across articles
+# are one indexed query rather than a parse of every article. Filled in the transaction that
+# writes the version (and refilled by a rebuild); lists join `articles.latest_version` so they
+# only ever show the latest version of each article served.
+facts = sa.Table(
+    "facts",
+    metadata,
+    sa.Column("article_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("fact_id", sa.String(100), primary_key=True),
+    # Its index in the kind's default order within the article (reading, cue or date order).
+    sa.Column("position", sa.Integer, nullable=False),
+    # The order across articles, keyset-paged: `day` (the first day of an event's date, "" for
+    # the other kinds), then the article's publication, its id and `position`.
+    sa.Column("day", sa.String(10), nullable=False),
+    sa.Column("last_day", sa.String(10), nullable=False),
+    sa.Column("published", sa.String(32), nullable=False),
+    # What `q` searches, casefolded; the served JSON as text.
+    sa.Column("search_text", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Index("facts_in_order", "kind", "day", "published", "article_id", "position"),
+)
+
+# One row per entity a fact names that has a Wikidata QID, by role (the name of the kind's
+# relation: `speaker`, `claimants`; `self` for an entity's own QID).
+fact_qids = sa.Table(
+    "fact_qids",
+    metadata,
+    sa.Column("article_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("fact_id", sa.String(100), primary_key=True),
+    sa.Column("role", sa.String(40), primary_key=True),
+    sa.Column("qid", sa.String(20), primary_key=True),
+    sa.Index("fact_qids_by_qid", "qid", "kind"),
+)
+
+# One row per value of each field a list filters on by equality (`type`, `mode`, `predicate`).
+fact_values = sa.Table(
+    "fact_values",
+    metadata,
+    sa.Column("article_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("fact_id", sa.String(100), primary_key=True),
+    sa.Column("field", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(100), primary_key=True),
+    sa.Index("fact_values_by_value", "field", "value", "kind"),
+)
+
+
 def database_url(url: str | None, data_dir: str) -> str:
     """The URL to connect to: the one given, else a SQLite file in the data folder."""
     if url:

@@ -20,8 +20,10 @@ import orjson
 import sqlalchemy as sa
 from cachetools import LRUCache
 
+from api.store import fact_index
 from api.store.article import Article, Fact
 from api.store.database import articles, make_engine, store_state, versions
+from api.store.fact_index import IndexedFact, Key
 from api.store.loading import facets, served_facts, served_metadata
 from schemas.articles import ArticleSummarySchema
 from schemas.dataset import AnnotationSchema
@@ -268,6 +270,50 @@ class Store:
             for row in rows
         ]
 
+    def facts_across(
+        self, kind: str, args: Mapping[str, Any], after: Key | None, limit: int
+    ) -> tuple[list[IndexedFact], int]:
+        """A page of a kind's facts across every article served (latest versions), in the
+        order across articles after the key `after`, and how many pass the filters in all.
+
+        Both come from one read transaction, so the count and the page agree.
+        """
+        with self.engine.connect() as connection, connection.begin():
+            page = fact_index.select(connection, kind, args, after, limit)
+            total = fact_index.count(connection, kind, args)
+        return page, total
+
+    def changes_since(self, generation: int, limit: int) -> list[dict[str, Any]]:
+        """The versions ingested after a generation, in ingest order: what each changed.
+
+        Writers hold the store's lock from reading the generation to committing, so a version
+        with a lower generation is never committed after one with a higher: a poller that
+        passes back the last generation it saw misses nothing and sees nothing twice.
+        """
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(
+                    versions.c.generation,
+                    versions.c.article_id,
+                    versions.c.version,
+                    versions.c.ingested_at,
+                    versions.c.changes,
+                )
+                .where(versions.c.generation > generation)
+                .order_by(versions.c.generation)
+                .limit(limit)
+            ).all()
+        return [
+            {
+                "generation": row.generation,
+                "article_id": row.article_id,
+                "version": row.version,
+                "ingested_at": row.ingested_at,
+                "changes": orjson.loads(row.changes),
+            }
+            for row in rows
+        ]
+
     def is_ready(self) -> bool:
         """Whether the store answers (one query)."""
         try:
@@ -396,6 +442,7 @@ class Store:
                 changes=_dumps(changes_between(before, facts)),
             )
         )
+        fact_index.write(connection, article_id, version, facts, fact_index.published_of(metadata))
         if previous is None:
             connection.execute(sa.insert(articles).values(article_id=article_id, latest_version=1))
         else:
@@ -455,6 +502,7 @@ class Store:
                     )
                 )
                 before = facts
+            fact_index.refill(connection)
             connection.execute(
                 sa.update(store_state).values(generation=generation, epoch=store_state.c.epoch + 1)
             )

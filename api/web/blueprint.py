@@ -125,12 +125,13 @@ class Blueprint(flask_smorest.Blueprint):
         doc["responses"]["429"] = RATE_LIMITED_RESPONSE
         return doc
 
-    def list_response(self, item_schema, columns):
-        """Document (and represent) a paged list of `item_schema` objects, and its CSV columns."""
+    def list_response(self, item_schema, columns, headers=None):
+        """Document (and represent) a paged list of `item_schema` objects, and its CSV columns;
+        `headers` are its paging headers (by default, page numbers')."""
         json_doc = self.response(
             200,
             {"type": "array", "items": item_schema},
-            headers=LIST_HEADERS,
+            headers=headers or LIST_HEADERS,
             description="One page of the list, a JSON array by default.",
         )
 

@@ -9,14 +9,24 @@ non-zero on the first wrong answer.
 import hashlib
 import sys
 from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 from article_facts_api_client import Client
+from article_facts_api_client.api.across_articles import (
+    list_claims_across_articles,
+    list_entities_across_articles,
+    list_events_across_articles,
+    list_figures_across_articles,
+    list_quotes_across_articles,
+    list_relations_across_articles,
+)
 from article_facts_api_client.api.articles import (
     get_article,
     get_article_text,
     list_article_versions,
     list_articles,
 )
+from article_facts_api_client.api.changes import list_changes
 from article_facts_api_client.api.claims import get_claim, list_claims
 from article_facts_api_client.api.entities import get_entity, list_entities
 from article_facts_api_client.api.figures import get_figure, list_figures
@@ -30,6 +40,7 @@ from article_facts_api_client.models import (
     ArticleSortKey,
     ArticleSummary,
     ArticleVersion,
+    Change,
     Channel,
     Claim,
     ClaimEmbed,
@@ -37,18 +48,22 @@ from article_facts_api_client.models import (
     ClaimMode,
     ClaimPolarity,
     ClaimSortKey,
+    ClaimWithArticle,
     Entity,
     EntityField,
     EntitySortKey,
     EntityType,
+    EntityWithArticle,
     Event,
     EventEmbed,
     EventSortKey,
+    EventWithArticle,
     FactKind,
     Figure,
     FigureEmbed,
     FigureField,
     FigureSortKey,
+    FigureWithArticle,
     Health,
     HealthStatus,
     MatchField,
@@ -57,15 +72,18 @@ from article_facts_api_client.models import (
     Quote,
     QuoteEmbed,
     QuoteKind,
+    QuoteWithArticle,
     Relation,
     RelationEmbed,
     RelationPredicate,
+    RelationWithArticle,
     SearchHit,
     SparseClaim,
     SparseEntity,
+    SparseEntityWithArticle,
     SparseFigure,
 )
-from article_facts_api_client.types import Unset
+from article_facts_api_client.types import UNSET, Unset
 
 ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
 T = TypeVar("T")
@@ -307,6 +325,52 @@ def check(client: Client) -> None:
             assert hit.match is not None and text[hit.match.start : hit.match.end] == hit.match.text
 
 
+def check_across(client: Client) -> None:
+    """The lists across articles, filtered by Wikidata QID; a walk by cursor; the feed."""
+    quotes = expect_list(
+        list_quotes_across_articles.sync(client=client, speaker="Q56226"), QuoteWithArticle
+    )
+    assert [quote.article_id for quote in quotes] == [ARTICLE_ID], quotes
+    assert all(quote.speaker_id == "kim-jong-un" for quote in quotes)
+    figures = list_figures_across_articles.sync(client=client, q="shells")
+    assert expect_list(figures, FigureWithArticle)
+    events = expect_list(
+        list_events_across_articles.sync(client=client, entity="Q423", from_="2024"),
+        EventWithArticle,
+    )
+    assert events and all(event.date >= "2024" for event in events)
+    claims = list_claims_across_articles.sync(
+        client=client, claimant="Q423", polarity=ClaimPolarity.ASSERTED
+    )
+    assert expect_list(claims, ClaimWithArticle)
+    relations = list_relations_across_articles.sync(client=client, subject="Q56226")
+    assert [relation.object_id for relation in expect_list(relations, RelationWithArticle)] == [
+        "north-korea"
+    ]
+    everything = expect_list(
+        list_entities_across_articles.sync(client=client, page_size=1000), EntityWithArticle
+    )
+    # Every page, following the cursor `Link: rel="next"` carries.
+    walked: list[tuple[str, str]] = []
+    cursor: str | Unset = UNSET
+    while True:
+        response = list_entities_across_articles.sync_detailed(
+            client=client, page_size=7, cursor=cursor, fields=[EntityField.NAME, EntityField.TYPE]
+        )
+        page = expect_list(response.parsed, SparseEntityWithArticle)
+        assert int(response.headers["X-Total-Count"]) == len(everything)
+        walked += [(entity.article_id, entity.id) for entity in page]
+        link = response.headers.get("Link")
+        if not link:
+            break
+        target = link.split(";", 1)[0].strip().strip("<>")
+        cursor = parse_qs(urlsplit(target).query)["cursor"][0]
+    assert walked == [(entity.article_id, entity.id) for entity in everything], walked
+    changes = expect_list(list_changes.sync(client=client, since=0), Change)
+    assert (changes[0].article_id, changes[0].version) == (ARTICLE_ID, 1), changes
+    assert expect_list(list_changes.sync(client=client, since=changes[-1].generation), Change) == []
+
+
 def check_conditional_request(client: Client) -> None:
     """An ETag sent back in If-None-Match gets a 304 with no body."""
     first = get_entity.sync_detailed(ARTICLE_ID, "veles", client=client)
@@ -330,6 +394,7 @@ def main() -> None:
     """Check every operation against the server at the URL given as the only argument."""
     client = Client(base_url=sys.argv[1], raise_on_unexpected_status=True)
     check(client)
+    check_across(client)
     check_conditional_request(client)
     check_errors(client)
     print("python client: every operation answered as documented")

@@ -230,6 +230,55 @@ async function checkEveryOperation(): Promise<void> {
   }
 }
 
+// The lists across articles, filtered by Wikidata QID; a walk by cursor; the feed of changes.
+async function checkAcrossArticles(): Promise<void> {
+  const quotes = await client.GET("/v1/quotes", { params: { query: { speaker: "Q56226" } } });
+  check(quotes.data?.length === 1, `quotes by Q56226: ${JSON.stringify(quotes.data)}`);
+  check(quotes.data[0]?.article_id === ARTICLE_ID, "a quote's article");
+  const figures = await client.GET("/v1/figures", { params: { query: { q: "shells" } } });
+  check(figures.data?.length, "figures about shells");
+  const events = await client.GET("/v1/timeline", {
+    params: { query: { entity: "Q423", from: "2024" } },
+  });
+  check(events.data?.every((event) => (event.date ?? "") >= "2024"), "events from 2024");
+  const claims = await client.GET("/v1/claims", {
+    params: { query: { claimant: "Q423", polarity: "asserted" } },
+  });
+  check(claims.data?.length, "claims North Korea asserts");
+  const relations = await client.GET("/v1/relations", {
+    params: { query: { subject: "Q56226" } },
+  });
+  check(relations.data?.[0]?.object_id === "north-korea", "Kim Jong-un's relations");
+
+  const all = await client.GET("/v1/entities", { params: { query: { page_size: 1000 } } });
+  check(all.data?.length, "every entity");
+  const walked: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await client.GET("/v1/entities", {
+      params: { query: { page_size: 7, fields: ["name", "type"], ...(cursor ? { cursor } : {}) } },
+    });
+    check(page.data, "a page of entities");
+    check(Number(page.response.headers.get("X-Total-Count")) === all.data.length, "total");
+    walked.push(...page.data.map((entity) => `${entity.article_id}/${entity.id}`));
+    const link = page.response.headers.get("Link");
+    if (!link) {
+      break;
+    }
+    const target = new URL(link.split(";")[0]!.trim().replace(/^<|>$/g, ""), "http://x");
+    cursor = target.searchParams.get("cursor") ?? undefined;
+    check(cursor, `a cursor in ${link}`);
+  }
+  const expected = all.data.map((entity) => `${entity.article_id}/${entity.id}`);
+  check(walked.join() === expected.join(), `the walk: ${walked}`);
+
+  const changes = await client.GET("/v1/changes", { params: { query: { since: 0 } } });
+  check(changes.data?.[0]?.article_id === ARTICLE_ID, "the first change");
+  const last = changes.data[changes.data.length - 1]!.generation;
+  const none = await client.GET("/v1/changes", { params: { query: { since: last } } });
+  check(none.data?.length === 0, "nothing after the last change");
+}
+
 async function checkConditionalRequest(): Promise<void> {
   const path = { ...article.path, entity_id: "veles" };
   const first = await client.GET("/v1/articles/{article_id}/entities/{entity_id}", {
@@ -259,6 +308,7 @@ async function checkErrors(): Promise<void> {
 }
 
 await checkEveryOperation();
+await checkAcrossArticles();
 await checkConditionalRequest();
 await checkErrors();
 console.log("typescript client: every operation answered as documented");

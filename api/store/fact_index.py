@@ -1,0 +1,249 @@
+"""The facts index: every fact of every stored version as rows, for lists across articles.
+
+Written in the transaction that writes a version (so it never disagrees with `versions`),
+refilled by a rebuild, and read with the article's latest version joined in, so a list across
+articles shows only the latest version of each article served (not withdrawn).
+
+Which entities a fact names, and in which role, comes from each kind's `relations` in the
+kind table; which field a filter tests, from its `filters`. Nothing here lists kinds by hand.
+Every value a client sends reaches SQL as a bound parameter.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from api.store.article import Fact, search_text
+from api.store.database import articles, fact_qids, fact_values, facts, versions
+from schemas.dates import date_bounds
+from schemas.kinds import BY_NAME, KINDS, Filter, Kind
+
+# The role of an entity's own QID among the entities a fact names.
+SELF = "self"
+
+# The order of a list across articles, which a cursor continues from.
+Key = tuple[str, str, str, int]
+
+
+@dataclass(frozen=True)
+class IndexedFact:
+    """One fact of a latest version, as a list across articles serves it."""
+
+    key: Key
+    article_id: str
+    version: int
+    body: str
+
+
+def entity_roles(kind: Kind) -> dict[str, str]:
+    """The roles in which a fact of this kind names entities: relation name -> id field."""
+    roles = {
+        name: relation.id_field
+        for name, relation in kind.relations.items()
+        if relation.kind == "entities"
+    }
+    if kind.name == "entities":
+        roles[SELF] = "id"
+    return roles
+
+
+def filter_roles(kind: Kind, spec: Filter) -> tuple[str, ...]:
+    """The roles a filter naming an entity matches: those whose id field it tests."""
+    if spec.test == "wikidata":
+        return (SELF,)
+    return tuple(name for name, field in entity_roles(kind).items() if field in spec.fields)
+
+
+def _named(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _rows(
+    article_id: str, version: int, served: Mapping[str, Sequence[Fact]], published: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    qid_of = {
+        entity["id"]: entity["wikidata"]
+        for entity in served.get("entities", ())
+        if entity.get("wikidata")
+    }
+    fact_rows: list[dict[str, Any]] = []
+    qid_rows: list[dict[str, Any]] = []
+    value_rows: list[dict[str, Any]] = []
+    for kind in KINDS:
+        roles = entity_roles(kind)
+        valued = {
+            spec.fields[0]
+            for spec in kind.filters
+            if spec.test in ("equals", "contains") and not spec.names_entity
+        }
+        for position, fact in enumerate(served.get(kind.name, ())):
+            where = {
+                "article_id": article_id,
+                "version": version,
+                "kind": kind.name,
+                "fact_id": fact["id"],
+            }
+            day = last_day = ""
+            if kind.order == "date":
+                first, last = date_bounds(fact["date"])
+                day, last_day = first.isoformat(), last.isoformat()
+            fact_rows.append(
+                {
+                    **where,
+                    "position": position,
+                    "day": day,
+                    "last_day": last_day,
+                    "published": published,
+                    "search_text": search_text(kind, fact),
+                    "body": orjson.dumps(fact).decode("utf-8"),
+                }
+            )
+            qids = {
+                (role, qid_of[entity_id])
+                for role, field in roles.items()
+                for entity_id in _named(fact.get(field))
+                if entity_id in qid_of
+            }
+            qid_rows.extend({**where, "role": role, "qid": qid} for role, qid in sorted(qids))
+            values = {(field, value) for field in valued for value in _named(fact.get(field))}
+            value_rows.extend(
+                {**where, "field": field, "value": str(value)} for field, value in sorted(values)
+            )
+    return fact_rows, qid_rows, value_rows
+
+
+def write(
+    connection: sa.Connection,
+    article_id: str,
+    version: int,
+    served: Mapping[str, Sequence[Fact]],
+    published: str,
+) -> None:
+    """Index one version's facts (in the caller's transaction)."""
+    for table, rows in zip(
+        (facts, fact_qids, fact_values),
+        _rows(article_id, version, served, published),
+        strict=True,
+    ):
+        if rows:
+            connection.execute(sa.insert(table), rows)
+
+
+def refill(connection: sa.Connection) -> int:
+    """Empty the index and fill it again from every stored version; how many versions."""
+    for table in (fact_qids, fact_values, facts):
+        connection.execute(sa.delete(table))
+    rows = connection.execute(
+        sa.select(versions.c.article_id, versions.c.version, versions.c.facts, versions.c.metadata)
+    ).all()
+    for row in rows:
+        published = published_of(orjson.loads(row.metadata))
+        write(connection, row.article_id, row.version, orjson.loads(row.facts), published)
+    return len(rows)
+
+
+def published_of(metadata: Mapping[str, Any]) -> str:
+    """When the article was published, as printed, for the order across articles."""
+    return str(metadata.get("published") or "")
+
+
+def _conditions(kind: Kind, args: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """The WHERE conditions of the filters `args` sets, each value a bound parameter."""
+
+    def same_fact(table: sa.Table) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            table.c.article_id == facts.c.article_id,
+            table.c.version == facts.c.version,
+            table.c.kind == facts.c.kind,
+            table.c.fact_id == facts.c.fact_id,
+        )
+
+    def names_qid(roles: Sequence[str], qid: str | None) -> sa.ColumnElement[bool]:
+        query = sa.select(fact_qids.c.qid).where(same_fact(fact_qids), fact_qids.c.role.in_(roles))
+        if qid is not None:
+            query = query.where(fact_qids.c.qid == qid)
+        return query.exists()
+
+    found: list[sa.ColumnElement[bool]] = []
+    for spec in kind.filters:
+        value = args.get(spec.argument)
+        if value is None:
+            continue
+        if spec.test == "text":
+            found.append(facts.c.search_text.contains(value.casefold(), autoescape=True))
+        elif spec.test == "after":
+            found.append(facts.c.last_day >= date_bounds(value)[0].isoformat())
+        elif spec.test == "before":
+            found.append(facts.c.day <= date_bounds(value)[1].isoformat())
+        elif spec.test == "wikidata" and value in ("true", "false"):
+            has = names_qid((SELF,), None)
+            found.append(has if value == "true" else ~has)
+        elif spec.names_entity or spec.test == "wikidata":
+            found.append(names_qid(filter_roles(kind, spec), value))
+        else:
+            found.append(
+                sa.select(fact_values.c.value)
+                .where(
+                    same_fact(fact_values),
+                    fact_values.c.field == spec.fields[0],
+                    fact_values.c.value == str(value),
+                )
+                .exists()
+            )
+    return found
+
+
+def _latest(kind: Kind, args: Mapping[str, Any]) -> sa.Select[Any]:
+    return (
+        sa.select(facts.c.article_id)
+        .select_from(facts)
+        .join(
+            articles,
+            sa.and_(
+                articles.c.article_id == facts.c.article_id,
+                articles.c.latest_version == facts.c.version,
+            ),
+        )
+        .where(
+            facts.c.kind == kind.name,
+            articles.c.withdrawn_reason.is_(None),
+            *_conditions(kind, args),
+        )
+    )
+
+
+def select(
+    connection: sa.Connection,
+    kind_name: str,
+    args: Mapping[str, Any],
+    after: Key | None,
+    limit: int,
+) -> list[IndexedFact]:
+    """Up to `limit` facts of a kind across the latest versions, in order, after a key."""
+    order = (facts.c.day, facts.c.published, facts.c.article_id, facts.c.position)
+    query = _latest(BY_NAME[kind_name], args).with_only_columns(
+        *order, facts.c.version, facts.c.body
+    )
+    if after is not None:
+        query = query.where(sa.tuple_(*order) > sa.tuple_(*after))
+    rows = connection.execute(query.order_by(*order).limit(limit)).all()
+    return [
+        IndexedFact(
+            (row.day, row.published, row.article_id, row.position),
+            row.article_id,
+            row.version,
+            row.body,
+        )
+        for row in rows
+    ]
+
+
+def count(connection: sa.Connection, kind_name: str, args: Mapping[str, Any]) -> int:
+    """How many facts of a kind across the latest versions pass the filters."""
+    query = _latest(BY_NAME[kind_name], args).with_only_columns(sa.func.count())
+    return int(connection.execute(query).scalar_one())

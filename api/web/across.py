@@ -1,0 +1,127 @@
+"""Lists across articles, built from the kind table, and the feed of changes.
+
+`GET /v1/<path>` (`/v1/entities`, `/v1/timeline`...) lists a kind's facts from the latest
+version of every article served, each with its `article_id` and `article_version`, paged by
+cursor in a stable order, so that a walk over every page returns each fact once even while
+articles are ingested. `GET /v1/changes` lists the versions ingested, in ingest order.
+
+Both depend on the whole store: a kept rendering holds until its generation changes.
+"""
+
+from urllib.parse import urlencode
+
+import orjson
+from flask import request
+from flask.views import MethodView
+
+from api.formats.registry import Content, csv_columns, respond
+from api.web.blueprint import Blueprint
+from api.web.listing import columns_description
+from api.web.lookups import depend_on_every_article, store
+from schemas.across import (
+    ChangeSchema,
+    ChangesQueryArgsSchema,
+    across_query_args,
+    encode_cursor,
+    served_with_article,
+)
+from schemas.kinds import KINDS, Kind
+
+# Headers of a list paged by cursor, as OpenAPI header components (see api.Api).
+CURSOR_HEADERS = {"X-Total-Count": "TOTAL_COUNT", "Link": "NEXT_LINK"}
+ARTICLE_COLUMNS = ("article_id", "article_version")
+
+blp = Blueprint(
+    "across-articles",
+    __name__,
+    url_prefix="/v1",
+    description="Facts of one kind from every article served, at each article's latest "
+    "version: entities, quotes, figures, events, claims and relations, filtered by Wikidata "
+    "QID where a filter names an entity, and paged by cursor.",
+)
+changes_blp = Blueprint(
+    "changes",
+    __name__,
+    url_prefix="/v1/changes",
+    description="What each ingested version changed, in ingest order, for clients that keep "
+    "a copy of the facts up to date.",
+)
+
+
+def next_link(**replaced):
+    """`Link: rel="next"`: this request's URL with the given parameters replaced."""
+    query = request.args.to_dict(flat=False)
+    query.update({name: [str(value)] for name, value in replaced.items()})
+    return f'<{request.path}?{urlencode(query, doseq=True)}>; rel="next"'
+
+
+def with_article(fact_json, article_id, version, chosen):
+    """A fact as the list across articles shows it: its article first, then its fields."""
+    fact = orjson.loads(fact_json)
+    if chosen:
+        fact = {name: fact[name] for name in ["id", *(name for name in chosen if name != "id")]}
+    return {"article_id": article_id, "article_version": version, **fact}
+
+
+def list_view(kind: Kind):
+    """The view of one kind's list across articles."""
+
+    def list_across(self, args):
+        depend_on_every_article()
+        size = args["page_size"]
+        found, total = store().facts_across(kind.name, args, args.get("cursor"), size + 1)
+        page = found[:size]
+        chosen = args.get("fields_")
+        items = [with_article(row.body, row.article_id, row.version, chosen) for row in page]
+        headers = {"X-Total-Count": str(total)}
+        if len(found) > size:
+            headers["Link"] = next_link(cursor=encode_cursor(page[-1].key))
+        columns = ARTICLE_COLUMNS + csv_columns(kind.schema(), chosen)
+        return respond(Content("list", items, None, columns, headers, name=kind.path))
+
+    list_across.__doc__ = (
+        f"List {kind.plural_noun} across articles\n\n"
+        f"From the latest version of every article served, each with its `article_id` and "
+        f"`article_version`, {'by date, then ' if kind.order == 'date' else 'by '}the "
+        "article's publication, then the article's own order; paged by `cursor` (follow "
+        '`Link: rel="next"`). A filter that names an entity takes its Wikidata QID.'
+    )
+    return blp.doc(operationId=f"{kind.list_operation}AcrossArticles")(
+        blp.arguments(across_query_args(kind), location="query")(
+            blp.list_response(
+                served_with_article(kind),
+                ", ".join(ARTICLE_COLUMNS) + ", then " + columns_description(kind.schema()),
+                headers=CURSOR_HEADERS,
+            )(list_across)
+        )
+    )
+
+
+for kind_ in KINDS:
+    view_class = type(
+        f"{kind_.path.title()}AcrossArticles", (MethodView,), {"get": list_view(kind_)}
+    )
+    blp.route(f"/{kind_.path}")(view_class)
+
+
+@changes_blp.route("")
+class Changes(MethodView):
+    @changes_blp.doc(operationId="listChanges")
+    @changes_blp.arguments(ChangesQueryArgsSchema, location="query")
+    @changes_blp.list_response(
+        ChangeSchema(), columns_description(ChangeSchema()), headers={"Link": "NEXT_LINK"}
+    )
+    def get(self, args):
+        """List what each ingested version changed, in ingest order
+
+        One entry per version written, oldest first: the article, the version, when it was
+        ingested and the ids of each kind of fact it added, removed or changed. Pass the last
+        `generation` seen as `since` (`Link: rel="next"` does): a client that does misses no
+        version and sees none twice. An empty page means nothing new yet.
+        """
+        depend_on_every_article()
+        entries = store().changes_since(args["since"], args["page_size"])
+        since = entries[-1]["generation"] if entries else args["since"]
+        headers = {"Link": next_link(since=since)}
+        columns = csv_columns(ChangeSchema())
+        return respond(Content("list", entries, None, columns, headers, name="changes"))
