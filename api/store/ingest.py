@@ -11,6 +11,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from api.store.database import database_url, is_current, migrate
 from api.store.repository import Outcome, Store
 from api.store.validation import Problem, ValidatedArticle, article_files, validate_article
@@ -84,6 +86,10 @@ def open_store(config: Mapping[str, Any]) -> Store:
                 log.info("%s: %s", outcome.article_id, outcome.message)
     elif not is_current(store.engine):
         log.warning("the store's schema is not current: run `article-facts migrate`")
+    try:
+        store.refresh(force=True)  # what the probes report until the first request
+    except sa.exc.SQLAlchemyError as error:
+        log.warning("the store does not answer yet: %s", str(error).splitlines()[0])
     # Connections made here would be shared by every forked worker: close them.
     store.dispose()
     return store
