@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from api import create_app
 from api.cli import main
 from api.store import BUILT_IN_CORPUS
-from conftest import ARTICLE, ARTICLE_ID, gunicorn_server
+from conftest import ARTICLE, ARTICLE_ID, SECOND_ARTICLE_DIR, gunicorn_server
 
 ANNOTATION = f"{ARTICLE_ID}.json"
 
@@ -204,3 +204,22 @@ def test_a_running_server_serves_a_new_version_within_the_bound(corpus):
             urllib.request.urlopen(f"{server.url}{ARTICLE}?version=3")
         missing.value.close()
         assert missing.value.code == 404
+
+
+def test_ingest_writes_the_good_article_and_refuses_the_bad_one(corpus, tmp_path):
+    shutil.copytree(SECOND_ARTICLE_DIR, corpus, dirs_exist_ok=True)
+    bad = corpus / "riverton-opens-new-bridge.json"
+    doc = json.loads(bad.read_text(encoding="utf-8"))
+    doc["quotes"][0]["speaker_id"] = "ada-byrn"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = cli("ingest", corpus)
+    assert result.exit_code == 1
+    assert f"{ARTICLE_ID}: version 1 written" in result.output
+    assert (
+        f"{bad}: /quotes/0/speaker_id: no entity 'ada-byrn' (did you mean 'ada-byrne'?)"
+        in result.output
+    )
+    assert "1 version written, 0 unchanged, 1 file refused" in result.output
+    assert "Traceback" not in result.output
+    listed = cli("versions", "riverton-opens-new-bridge")
+    assert listed.exit_code == 1  # nothing of the bad article was written
