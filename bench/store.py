@@ -20,6 +20,7 @@ fixed duration; everything started is stopped by its PID.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -128,10 +129,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--postgresql", help="a writer's URL of an empty PostgreSQL database")
+    parser.add_argument(
+        "--postgresql",
+        help="a writer's URL of an empty PostgreSQL database, or `auto` for a throwaway cluster",
+    )
     parser.add_argument("--datasette", action="store_true")
     parser.add_argument("--work", type=Path, help="a folder to work in (default: a temporary)")
     arguments = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        run(arguments, stack)
+
+
+def run(arguments, stack):
+    """Everything main() says, with what it starts stopped by `stack`."""
     folder = arguments.work or Path(tempfile.mkdtemp(prefix="article-facts-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     corpus = folder / "corpus"
@@ -161,6 +171,11 @@ def main():
     sqlite["cold_to_hit"] = round(sqlite["cold"]["rps"] / sqlite["hit"]["rps"], 2)
     figures["sqlite"] = sqlite
 
+    if arguments.postgresql == "auto":
+        # A throwaway cluster of Debian's PostgreSQL on loopback, stopped at the end.
+        bin_dir = next(Path("/usr/lib/postgresql").glob("*/bin"))
+        cluster = stack.enter_context(harness.processes.postgres(bin_dir))
+        arguments.postgresql = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"
     if arguments.postgresql:
         pg_env = {**base, "ARTICLE_FACTS_DATABASE_URL": arguments.postgresql}
         subprocess.run([SCRIPT, "migrate"], env=pg_env, check=True, capture_output=True)
