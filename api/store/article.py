@@ -44,6 +44,7 @@ class Article:
     facts: Mapping[str, tuple[Fact, ...]]
     facets: dict[str, dict[str, int]]
     _by_id: dict[str, dict[str, Fact]] = field(repr=False)
+    # Each kind's search text by fact id, built the first time `q` searches that kind.
     _search_text: dict[str, dict[str, str]] = field(repr=False)
 
     @classmethod
@@ -61,10 +62,7 @@ class Article:
             facts=facts,
             facets=facets,
             _by_id={name: {fact["id"]: fact for fact in facts[name]} for name in facts},
-            _search_text={
-                kind.name: {fact["id"]: search_text(kind, fact) for fact in facts[kind.name]}
-                for kind in KINDS
-            },
+            _search_text={},
         )
 
     @property
@@ -91,6 +89,14 @@ class Article:
         """Whether the article has an entity with this id."""
         return entity_id in self._by_id["entities"]
 
+    def _searched(self, kind: str) -> dict[str, str]:
+        """The kind's search text by fact id (a race between threads builds it twice, alike)."""
+        texts = self._search_text.get(kind)
+        if texts is None:
+            texts = {fact["id"]: search_text(BY_NAME[kind], fact) for fact in self.facts[kind]}
+            self._search_text[kind] = texts
+        return texts
+
     def select(self, kind: str, args: Mapping[str, Any]) -> list[Fact]:
         """The facts of a kind that pass every filter the kind declares and `args` sets."""
         active = [
@@ -109,7 +115,7 @@ class Article:
 
     def _test(self, kind: str, fact: Fact, spec: Filter, value: str) -> Any:
         if spec.test == "text":
-            return value.casefold() in self._search_text[kind][fact["id"]]
+            return value.casefold() in self._searched(kind)[fact["id"]]
         if spec.test == "equals":
             return fact[spec.fields[0]] == value
         if spec.test == "contains":
@@ -149,7 +155,7 @@ class Article:
                                 {**hit, "field": "text", "match": match, "mention": mention}
                             )
                             found = True
-                if not found and q.casefold() in self._search_text[kind.name][fact["id"]]:
+                if not found and q.casefold() in self._searched(kind.name)[fact["id"]]:
                     in_annotation.append(
                         {**hit, "field": "annotation", "match": None, "mention": None}
                     )

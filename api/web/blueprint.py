@@ -87,6 +87,11 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorate
 
+    def arguments(self, schema, *args, **kwargs):
+        """flask-smorest's, with one schema instance for every request: given a class,
+        webargs would build (and deep-copy the fields of) a new one per request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
     @staticmethod
     def _prepare_representations_doc(doc, doc_info, *, app, **kwargs):
         kind = doc_info.get("represents")

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-import flask_smorest
 from flask import current_app, request
 
 from api.formats.registry import Content, csv_columns, respond
@@ -48,6 +47,21 @@ def sort_facts(facts, keys):
     return ordered
 
 
+def pagination_metadata(page, page_size, total):
+    """X-Pagination's object, in flask-smorest's format: `total` and `total_pages`, then the
+    first and last page, this page and its neighbours where they exist."""
+    metadata = {"total": total, "total_pages": (total - 1) // page_size + 1 if total else 0}
+    if total:
+        metadata.update(first_page=1, last_page=metadata["total_pages"])
+        if page <= metadata["last_page"]:
+            metadata["page"] = page
+            if page > 1:
+                metadata["previous_page"] = page - 1
+            if page < metadata["last_page"]:
+                metadata["next_page"] = page + 1
+    return metadata
+
+
 def paginate(items, args):
     """Cut one page out of `items`; return it with the X-Pagination and Link headers.
 
@@ -58,7 +72,7 @@ def paginate(items, args):
     page, page_size = args["page"], args["page_size"]
     first_item = (page - 1) * page_size
     page_items = list(items[first_item : first_item + page_size])
-    metadata = flask_smorest.Blueprint._make_pagination_metadata(page, page_size, len(items))
+    metadata = pagination_metadata(page, page_size, len(items))
     last_page = max(metadata.get("last_page", 1), 1)
     targets = {"first": 1, "last": last_page}
     if page > 1:
