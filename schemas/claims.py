@@ -71,15 +71,10 @@ class ClaimSchema(ma.Schema):
             "text": 'will "continue without interruption"',
         },
     )
-    summary = ma.fields.String(
-        required=True,
-        validate=ma.validate.Length(min=1),
-        metadata={
-            "description": "The claim in one sentence, in the article's terms, with pronouns "
-            "resolved; for a `withheld` claim, what the claimant has not stated.",
-            "example": "The military ties between North Korea and Russia will continue without "
-            "interruption.",
-        },
+    summary = common.text_field(
+        "The claim in one sentence, in the article's terms, with pronouns "
+        "resolved; for a `withheld` claim, what the claimant has not stated.",
+        "The military ties between North Korea and Russia will continue without interruption.",
     )
     mode = common.enum_field("ClaimMode", CLAIM_MODES, MODE_DESCRIPTION, example="indirect")
     polarity = common.enum_field(

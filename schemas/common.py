@@ -48,6 +48,15 @@ def slug_list_field(description, example, **kwargs):
     )
 
 
+def text_field(description, example):
+    """Some words the annotation gives (a name, a description, a summary): never empty."""
+    return ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={"description": description, "example": example},
+    )
+
+
 class MentionSchema(ma.Schema):
     """A span of the article text (W3C Web Annotation TextPositionSelector)."""
 
@@ -69,13 +78,9 @@ class MentionSchema(ma.Schema):
             "example": 26,
         },
     )
-    text = ma.fields.String(
-        required=True,
-        validate=ma.validate.Length(min=1),
-        metadata={
-            "description": "The characters of the article between `start` and `end`, exactly.",
-            "example": "Dmitry Peskov",
-        },
+    text = text_field(
+        "The characters of the article between `start` and `end`, exactly.",
+        "Dmitry Peskov",
     )
 
     @ma.validates_schema
@@ -95,13 +100,9 @@ class TextQuoteSchema(ma.Schema):
     of the file is checked. The API always serves offsets.
     """
 
-    text = ma.fields.String(
-        required=True,
-        validate=ma.validate.Length(min=1),
-        metadata={
-            "description": "The characters of the span, exactly as the text has them.",
-            "example": "Dmitry Peskov",
-        },
+    text = text_field(
+        "The characters of the span, exactly as the text has them.",
+        "Dmitry Peskov",
     )
     prefix = ma.fields.String(
         validate=ma.validate.Length(min=1),

@@ -86,16 +86,12 @@ class EntitySchema(ma.Schema):
             "example": ["Kursk"],
         },
     )
-    description = ma.fields.String(
-        required=True,
-        validate=ma.validate.Length(min=1),
-        metadata={
-            "description": "Who or what this is, in the article's terms (for a person, the role "
-            "the article gives them).",
-            "example": "Russian region where Ukraine attacked in August 2024; the area where North "
-            "Korean soldiers now clear mines lies in it, on the border with Ukraine, north of "
-            "Kharkiv.",
-        },
+    description = common.text_field(
+        "Who or what this is, in the article's terms (for a person, the role "
+        "the article gives them).",
+        "Russian region where Ukraine attacked in August 2024; the area where North "
+        "Korean soldiers now clear mines lies in it, on the border with Ukraine, north of "
+        "Kharkiv.",
     )
     wikidata = ma.fields.String(
         required=True,

@@ -46,14 +46,10 @@ class EventSchema(ma.Schema):
             "example": False,
         },
     )
-    summary = ma.fields.String(
-        required=True,
-        validate=ma.validate.Length(min=1),
-        metadata={
-            "description": "What happened, in one sentence.",
-            "example": "Ukrainian forces launch a massive assault on Kursk, resulting in one of "
-            "their biggest battlefield victories since the full-scale Russian invasion began.",
-        },
+    summary = common.text_field(
+        "What happened, in one sentence.",
+        "Ukrainian forces launch a massive assault on Kursk, resulting in one of "
+        "their biggest battlefield victories since the full-scale Russian invasion began.",
     )
     entity_ids = common.slug_list_field(
         "Ids of the entities involved.", ["ukrainian-army", "kursk-oblast"]

@@ -109,14 +109,10 @@ class FigureSchema(ma.Schema):
         common.enum_description("How the wording qualifies the number:", QUALIFIERS),
         example="estimated",
     )
-    description = ma.fields.String(
-        required=True,
-        validate=ma.validate.Length(min=1),
-        metadata={
-            "description": "What the number counts, in one sentence from the article's terms.",
-            "example": "Total artillery shells North Korea has sent to Russia since 2023, by "
-            "Skibytsky's estimate.",
-        },
+    description = common.text_field(
+        "What the number counts, in one sentence from the article's terms.",
+        "Total artillery shells North Korea has sent to Russia since 2023, by "
+        "Skibytsky's estimate.",
     )
     source_ids = common.slug_list_field(
         "Ids of the entities the article attributes the figure to anywhere (the union of "

@@ -39,14 +39,10 @@ class QuoteSchema(ma.Schema):
     """A quotation, its speaker and how it reached the article."""
 
     id = common.fact_id_field("skibytsky-they-are-learning")
-    text = ma.fields.String(
-        required=True,
-        validate=ma.validate.Length(min=1),
-        metadata={
-            "description": "The quoted words exactly as printed, without the quotation marks "
-            "(and without a trailing comma that only joins the quote to the sentence).",
-            "example": "continue without interruption",
-        },
+    text = common.text_field(
+        "The quoted words exactly as printed, without the quotation marks "
+        "(and without a trailing comma that only joins the quote to the sentence).",
+        "continue without interruption",
     )
     speaker_id = common.slug_field(
         "Id of the entity who said it.", metadata={"example": "vadym-skibytsky"}

@@ -90,13 +90,9 @@ class RelationSchema(ma.Schema):
         "where the narrator states it.",
         ["sources-troops-sent-and-killed"],
     )
-    summary = ma.fields.String(
-        required=True,
-        validate=ma.validate.Length(min=1),
-        metadata={
-            "description": "The relation in one sentence, in the article's terms.",
-            "example": "Kim Jong-un is North Korea's leader.",
-        },
+    summary = common.text_field(
+        "The relation in one sentence, in the article's terms.",
+        "Kim Jong-un is North Korea's leader.",
     )
     mentions = common.mentions_field("Every place the article states the relation.")
     subject = common.embedded_field("subject", EntitySchema, "The subject entity", many=False)
