@@ -105,6 +105,11 @@ def stack():
             containers.wait_for_http(
                 f"{url}/readyz", describe=lambda name=name: containers.logs(name)
             )
+            # Ready means a current schema; the ingested article reaches each replica within
+            # ARTICLE_FACTS_NEW_VERSION_SECONDS of the ingest.
+            containers.wait_for_http(
+                f"{url}{ARTICLE}", timeout=10, describe=lambda name=name: containers.logs(name)
+            )
         containers.wait_for_http(
             f"{state['url']}/readyz", describe=lambda: containers.logs(state["nginx"])
         )
