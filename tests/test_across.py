@@ -4,6 +4,7 @@ fictional third that shares North Korea (Q423), Russia (Q159) and Kim Jong-un (Q
 the built-in one, names Pyongyang (Q18808) alone, has a Dmitry Peskov with no QID, and dates
 North Korea's sending of troops to October 2024 where the built-in article says 2024."""
 
+import os
 import shutil
 import sys
 import threading
@@ -277,7 +278,11 @@ def live(tmp_path):
             "NEW_VERSION_SECONDS": 1,
         }
     )
-    writer = Store(database_url("", str(tmp_path / "data")))
+    # The store the app serves from, as the environment names it (PostgreSQL's writer under
+    # ARTICLE_FACTS_TEST_ENGINE=postgresql).
+    writer = Store(
+        database_url(os.environ.get("ARTICLE_FACTS_DATABASE_URL", ""), str(tmp_path / "data"))
+    )
     yield app.test_client(), writer, folder
     writer.dispose()
 
