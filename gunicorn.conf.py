@@ -76,8 +76,9 @@ threads = _settings["GUNICORN_THREADS"]
 timeout = _settings["GUNICORN_TIMEOUT"]
 keepalive = _settings["GUNICORN_KEEPALIVE"]
 
-# Load and validate the corpus once in the master, before any port is bound: a bad dataset
-# stops the process with its message and a non-zero exit, and workers share the loaded data.
+# Build the app once in the master, before any port is bound: on SQLite that migrates the
+# store and ingests the corpus folder, once rather than by every worker; the master then closes
+# its connections, so each worker connects to the store after it forks.
 preload_app = True
 
 # The longest request line gunicorn accepts (its maximum). The app refuses URLs over 4096

@@ -1,8 +1,9 @@
 """Article Facts API: the span-anchored facts of news articles, read-only, over HTTP.
 
-`create_app()` is the WSGI entry point (`gunicorn 'api:create_app()'`). It loads and
-validates the whole corpus before it returns, so a bad dataset stops the process before it
-serves anything.
+`create_app()` is the WSGI entry point (`gunicorn 'api:create_app()'`). It opens the store
+(`api.store`): on SQLite it migrates it and ingests the corpus folder first, refusing and
+naming any article with a problem; on PostgreSQL both are steps of their own
+(`article-facts migrate`, `article-facts ingest`).
 
 Errors: every 4xx and 5xx is an RFC 9457 problem details object (`application/problem+json`)
 with `type`, `title`, `status`, `detail` and, for invalid parameters, `errors` by location and

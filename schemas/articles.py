@@ -171,10 +171,6 @@ class ArticleQueryArgsSchema(common.ListQueryArgsSchema):
     sort = common.sort_field("Article", ["id", "published", "title"], "`id`")
 
 
-class NoQueryArgsSchema(common.QueryArgsSchema):
-    """No query parameter is accepted; any is an error rather than silently ignored."""
-
-
 class ArticleArgsSchema(common.VersionArgsSchema):
     """Which version of the article to serve; any other parameter is an error."""
 

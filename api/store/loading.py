@@ -1,27 +1,14 @@
-"""Loading a corpus folder: each article's text and annotation, validated, then shaped once
-into the form the API serves."""
+"""An article version's served form: its facts and metadata as the API serves them, shaped
+once, at ingest (and again by a rebuild), so that views never reshape data."""
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
-from api.settings import BUILT_IN_CORPUS
-from api.store.article import Article, Fact
-from api.store.validation import article_files, validate_article
+from api.store.article import Fact
 from schemas.articles import ArticleSchema
 from schemas.dates import date_bounds
 from schemas.kinds import KINDS, Kind
-
-
-class DatasetError(Exception):
-    """The corpus holds a file that must not be served; the message names the file and object."""
-
-    def __init__(self, path: Path, problems: list[str]) -> None:
-        self.path = path
-        self.problems = problems
-        listing = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"Invalid dataset file {path}:\n{listing}")
 
 
 def _most_frequent_first(values: Iterable[str]) -> dict[str, int]:
@@ -55,23 +42,8 @@ def _order_key(kind: Kind) -> Callable[[Fact], Any]:
     return lambda fact: fact["mentions"][0]["start"]
 
 
-def load_article(json_path: Path | str) -> Article:
-    """Load and validate one article from its annotation file and the text beside it."""
-    validated, problems = validate_article(Path(json_path))
-    if validated is None:
-        files = {problem.file for problem in problems}
-        raise DatasetError(
-            files.pop() if len(files) == 1 else Path(json_path),
-            [str(problem) for problem in problems],
-        )
-    text, annotation = validated.text, validated.annotation
-    facts = served_facts(annotation)
-    return Article.assemble(text, served_metadata(annotation), facts, facets(facts))
-
-
 def served_facts(annotation: dict[str, Any]) -> dict[str, tuple[Fact, ...]]:
-    """Each kind's facts as the API serves them (the schemas' dump), in the kind's order:
-    computed once, at load or ingest, so that views never reshape data."""
+    """Each kind's facts as the API serves them (the schemas' dump), in the kind's order."""
     facts = {}
     for kind in KINDS:
         served = kind.schema().dump(annotation[kind.name], many=True)
@@ -86,23 +58,10 @@ def served_facts(annotation: dict[str, Any]) -> dict[str, tuple[Fact, ...]]:
     return facts
 
 
-def served_metadata(annotation: dict[str, Any], version: int | None = None) -> dict[str, Any]:
-    """The article's metadata as the API serves it, with its version where it has one."""
+def served_metadata(annotation: dict[str, Any], version: int) -> dict[str, Any]:
+    """The article's metadata as the API serves it, with its version."""
     metadata: dict[str, Any] = ArticleSchema(exclude=("counts", "facets")).dump(
         annotation["article"]
     )
-    if version is not None:
-        metadata["version"] = version
+    metadata["version"] = version
     return metadata
-
-
-def load_corpus(directory: Path | str = BUILT_IN_CORPUS) -> dict[str, Article]:
-    """Load every article in a corpus folder, keyed by id; refuse a folder with none."""
-    paths, problems = article_files([Path(directory)])
-    if problems:
-        raise DatasetError(problems[0].file, [str(problem) for problem in problems])
-    articles = {}
-    for path in paths:
-        article = load_article(path)
-        articles[article.id] = article
-    return articles
