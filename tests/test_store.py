@@ -264,6 +264,22 @@ def test_the_docs_show_the_roles_the_tests_set_up():
     assert roles_in_docs() == POSTGRES_ROLES.read_text(encoding="utf-8")
 
 
+def test_the_images_make_the_roles_the_tests_set_up():
+    """deploy/postgres/init-roles.sh (Compose, Kubernetes) adds passwords and database
+    ownership to roles.sql's roles, and grants the reader what roles.sql grants it."""
+    script = " ".join((ROOT / "deploy" / "postgres" / "init-roles.sh").read_text().split())
+    statements = " ".join(
+        line
+        for line in POSTGRES_ROLES.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("--")
+    ).split(";")
+    for statement in (" ".join(s.split()) for s in statements if s.strip()):
+        if "article_facts_reader" in statement and not statement.startswith("CREATE ROLE"):
+            assert statement in script, statement
+    assert "CREATE ROLE article_facts_reader LOGIN" in script
+    assert "CREATE ROLE article_facts_writer LOGIN" in script
+
+
 # Across engines: the API answers alike ---------------------------------------------------------
 
 
