@@ -156,6 +156,13 @@ class Api(flask_smorest.Api):
         application/problem+json, and every one with the request id the core sets on it."""
         for status in http.HTTPStatus:
             response = {"description": status.phrase, "headers": {"X-Request-ID": "REQUEST_ID"}}
+            if status == http.HTTPStatus.SERVICE_UNAVAILABLE:
+                # The store does not answer (a database restarting): try again after this.
+                response["description"] = (
+                    "The store does not answer just now (a database restarting); kept "
+                    "renderings still answer. Try again after `Retry-After` seconds."
+                )
+                response["headers"]["Retry-After"] = "RETRY_AFTER"
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)

@@ -57,6 +57,7 @@ class ArticlesById(MethodView):
         description="The article's metadata, counts and facets, as JSON by default.",
     )
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(410, response="GONE")
     @blp.represents("article")
     def get(self, args, article_id):
         """Get an article's metadata, fact counts and facets
@@ -81,6 +82,7 @@ class ArticleText(MethodView):
         "Unicode code point offsets into this text.",
     )
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(410, response="GONE")
     @blp.represents("text")
     def get(self, args, article_id):
         """Get the exact text of an article

@@ -128,6 +128,9 @@ class Blueprint(flask_smorest.Blueprint):
         for status in doc_info.get("success_status_codes", []):
             doc["responses"][status].setdefault("headers", {}).update(headers)
         doc["responses"]["429"] = RATE_LIMITED_RESPONSE
+        # Every data operation may meet a store that does not answer (a database restarting):
+        # a 503 problem with Retry-After (api.web.errors).
+        doc["responses"]["503"] = "SERVICE_UNAVAILABLE"
         return doc
 
     def list_response(self, item_schema, columns, headers=None):

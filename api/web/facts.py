@@ -32,6 +32,8 @@ def fact_blueprint(kind: Kind) -> Blueprint:
         f"{kind.singular}_id", f"Id (slug) of the {kind.singular}.", kind.example_id
     )
     name = kind.path.title()
+    # A withdrawn article's every URL answers 410 with the reason.
+    gone = blp.alt_response(410, response="GONE")
 
     def list_facts(self, args, article_id):
         article = find_article(article_id, args.get("version"))
@@ -51,13 +53,15 @@ def fact_blueprint(kind: Kind) -> Blueprint:
         blp.arguments(versioned(kind.query_args), location="query")(
             blp.list_response(
                 served(kind.schema), columns_description(kind.schema(), kind.relations)
-            )(blp.alt_response(404, response="NOT_FOUND")(list_facts))
+            )(gone(blp.alt_response(404, response="NOT_FOUND")(list_facts)))
         )
     )
     detail_view = blp.doc(operationId=kind.detail_operation)(
         blp.arguments(versioned(kind.view_args), location="query")(
             blp.response(200, served(kind.schema))(
-                blp.alt_response(404, response="NOT_FOUND")(blp.represents("object")(get_fact))
+                gone(
+                    blp.alt_response(404, response="NOT_FOUND")(blp.represents("object")(get_fact))
+                )
             )
         )
     )

@@ -29,6 +29,7 @@ class Search(MethodView):
     @blp.arguments(SearchQueryArgsSchema, location="query")
     @blp.list_response(SearchHitSchema(), CSV_COLUMNS)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(410, response="GONE")
     def get(self, args, article_id):
         """Search an article's facts
 
