@@ -23,6 +23,7 @@ from api.store.database import (
     fact_values,
     facts,
     migrate,
+    withdrawals,
 )
 from api.store.ingest import ingest
 from api.store.repository import Store
@@ -419,7 +420,7 @@ def test_rebuild_and_the_migration_refill_the_index(live):
     assert index_rows(writer) == before
     # A store at revision 0002 (no index), migrated: the migration fills the index.
     with writer.engine.begin() as connection:
-        for table in (fact_qids, fact_values, facts):
+        for table in (fact_qids, fact_values, facts, withdrawals):
             table.drop(connection)
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0002'"))
     migrate(writer.engine)

@@ -68,6 +68,19 @@ versions = sa.Table(
     sa.Column("changes", sa.Text, nullable=False),
 )
 
+# One row per withdrawal, with the generation that made it visible, so that the feed of
+# changes lists withdrawals among versions in the order clients saw them.
+withdrawals = sa.Table(
+    "withdrawals",
+    metadata,
+    sa.Column("generation", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.String(100), nullable=False),
+    # The version that stopped being served.
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("withdrawn_at", sa.String(32), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
 
 # The facts index: every fact of every version as its own row, so that lists across articles
 # are one indexed query rather than a parse of every article. Filled in the transaction that

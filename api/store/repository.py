@@ -22,7 +22,7 @@ from cachetools import LRUCache
 
 from api.store import fact_index
 from api.store.article import Article, Fact
-from api.store.database import articles, make_engine, store_state, versions
+from api.store.database import articles, make_engine, store_state, versions, withdrawals
 from api.store.fact_index import IndexedFact, Key
 from api.store.loading import facets, served_facts, served_metadata
 from schemas.articles import ArticleSummarySchema
@@ -462,12 +462,24 @@ class Store:
         """Take an article down: its URLs answer 410 with the reason; its versions stay."""
         with self.engine.connect() as connection:
             generation = self._begin(connection)
-            done = connection.execute(
+            withdrawn_at = _now()
+            version = connection.execute(
                 sa.update(articles)
                 .where(articles.c.article_id == article_id)
-                .values(withdrawn_reason=reason, withdrawn_at=_now())
-            ).rowcount
+                .values(withdrawn_reason=reason, withdrawn_at=withdrawn_at)
+                .returning(articles.c.latest_version)
+            ).scalar_one_or_none()
+            done = version is not None
             if done:
+                connection.execute(
+                    sa.insert(withdrawals).values(
+                        generation=generation,
+                        article_id=article_id,
+                        version=version,
+                        withdrawn_at=withdrawn_at,
+                        reason=reason,
+                    )
+                )
                 connection.execute(sa.update(store_state).values(generation=generation))
                 connection.commit()
             else:
