@@ -38,7 +38,14 @@ from api.web.security import init_security
 from schemas.problems import ProblemSchema
 
 # In the order the OpenAPI document lists them: articles, each kind of fact, search.
-BLUEPRINTS = (articles.blp, *facts.BLUEPRINTS, search.blp, across.blp, across.changes_blp)
+BLUEPRINTS = (
+    articles.blp,
+    *facts.BLUEPRINTS,
+    search.blp,
+    across.blp,
+    across.changes_blp,
+    search.across_blp,
+)
 
 SPEC_OPTIONS = {
     "info": {

@@ -134,6 +134,45 @@ fact_values = sa.Table(
 )
 
 
+# The search index: one row per unit a search can find (a paragraph of the text, or a fact),
+# with what the engine's full-text index reads (`words`: the unit's words, tokenised and
+# normalised here, so both engines see the same tokens) and what a hit shows (`searched`, the
+# original words; `start` or `mentions`, where they stand in the text). The engine's own index
+# over `words` (an FTS5 table on SQLite, a `tsvector` column with a GIN index on PostgreSQL) is
+# not declared here: `api.store.search_index` creates it, the one place the engines differ.
+search_units = sa.Table(
+    "search_units",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("article_id", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    # Its place in the article: paragraphs first, then facts kind by kind, each in its order.
+    sa.Column("position", sa.Integer, nullable=False),
+    # `text` for a paragraph, else the fact's kind as the wire names it (`entity`, `quote`).
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("published", sa.String(32), nullable=False),
+    sa.Column("outlet", sa.String(200), nullable=False),
+    sa.Column("words", sa.Text, nullable=False),
+    sa.Column("word_count", sa.Integer, nullable=False),
+    sa.Column("searched", sa.Text, nullable=False),
+    sa.Column("start", sa.Integer),
+    sa.Column("mentions", sa.Text),
+    sa.UniqueConstraint("article_id", "version", "position", name="search_units_in_article"),
+)
+
+# The Wikidata QIDs each unit names: a fact's entities in every role, a paragraph's mentions.
+search_qids = sa.Table(
+    "search_qids",
+    metadata,
+    sa.Column("article_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("qid", sa.String(20), primary_key=True),
+    sa.Index("search_qids_by_qid", "qid"),
+)
+
+
 def database_url(url: str | None, data_dir: str) -> str:
     """The URL to connect to: the one given, else a SQLite file in the data folder."""
     if url:

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +20,12 @@ import orjson
 import sqlalchemy as sa
 from cachetools import LRUCache
 
-from api.store import fact_index
+from api.store import fact_index, search_index
 from api.store.article import Article, Fact
 from api.store.database import articles, make_engine, store_state, versions, withdrawals
 from api.store.fact_index import IndexedFact, Key
 from api.store.loading import facets, served_facts, served_metadata
+from api.store.search_index import Hit, SearchKey
 from schemas.articles import ArticleSummarySchema
 from schemas.dataset import AnnotationSchema
 from schemas.kinds import KINDS
@@ -287,6 +288,21 @@ class Store:
             total = fact_index.count(connection, kind, args)
         return page, total
 
+    def search(
+        self,
+        words: Sequence[str],
+        filters: Mapping[str, Any],
+        after: SearchKey | None,
+        limit: int,
+    ) -> tuple[list[Hit], int, dict[str, dict[str, int]]]:
+        """A page of the paragraphs and facts that hold every word, across every article
+        served (latest versions), best first after the key `after`; how many match in all, and
+        their facets. All from one read transaction, so they agree."""
+        with self.engine.connect() as connection, connection.begin():
+            page = search_index.search(connection, words, filters, after, limit)
+            total, counts = search_index.facets(connection, words, filters)
+        return page, total, counts
+
     def changes_since(self, generation: int, limit: int) -> list[dict[str, Any]]:
         """The versions ingested after a generation, in ingest order: what each changed.
 
@@ -447,6 +463,7 @@ class Store:
             )
         )
         fact_index.write(connection, article_id, version, facts, fact_index.published_of(metadata))
+        search_index.write(connection, article_id, version, text, facts, metadata)
         if previous is None:
             connection.execute(sa.insert(articles).values(article_id=article_id, latest_version=1))
         else:
@@ -519,6 +536,7 @@ class Store:
                 )
                 before = facts
             fact_index.refill(connection)
+            search_index.refill(connection)
             connection.execute(
                 sa.update(store_state).values(generation=generation, epoch=store_state.c.epoch + 1)
             )
