@@ -141,15 +141,6 @@ class SearchCursor(ma.fields.String):
         return int(score), article_id, int(position)
 
 
-def _has_a_word(value: str) -> bool:
-    if not re.search(WORD_PATTERN, value):
-        raise ma.ValidationError(
-            "No word to search for: `q` needs letters or digits (punctuation and full-text "
-            "syntax are ignored)."
-        )
-    return True
-
-
 class SearchAcrossQueryArgsSchema(common.QueryArgsSchema):
     """What to search for across articles, where, and which page."""
 
@@ -158,14 +149,13 @@ class SearchAcrossQueryArgsSchema(common.QueryArgsSchema):
         validate=[
             ma.validate.Length(min=1, max=MAX_QUERY_LENGTH),
             ma.validate.Regexp(common.PRINTABLE_PATTERN),
-            _has_a_word,
         ],
         metadata={
             "description": "Words to find, every one of them, in the same paragraph or fact. "
             "Words are runs of letters and digits, matched whole, without case or diacritics "
             "(`seoul` finds `Seoul`); everything else separates words, so quotes, `*`, `OR`, "
-            "`NOT`, `-` or `NEAR(` are words or separators, never search syntax. At most "
-            "32 words count.",
+            "`NOT`, `-` or `NEAR(` are words or separators, never search syntax, and a `q` "
+            "of punctuation alone finds nothing. At most 32 words count.",
             "example": "Kursk",
         },
     )
@@ -320,4 +310,8 @@ class SearchResultsSchema(ma.Schema):
         required=True,
         metadata={"description": "This page's results, best first."},
     )
-    facets = ma.fields.Nested(SearchFacetsSchema, required=True)
+    facets = ma.fields.Nested(
+        SearchFacetsSchema,
+        required=True,
+        metadata={"description": "Counts of all the results, by kind, entity, outlet and month."},
+    )

@@ -29,6 +29,8 @@ TEMPLATES = [
 LISTS = [t for t in TEMPLATES if t.startswith("/v1") and not t.endswith(("}", "text"))]
 # The lists across articles and the feed of changes, paged by cursor.
 ACROSS = [*(f"/v1/{kind.path}" for kind in FACT_KINDS), "/v1/changes"]
+# Search across articles; `q` is required, so every other parameter is tested beside one.
+SEARCH = "/v1/search"
 DETAILS = [
     template for template in TEMPLATES if template.endswith("_id}") and template.count("{") == 2
 ]
@@ -47,7 +49,31 @@ def assert_problem(response, status):
 
 def test_every_documented_path_is_covered_here(app):
     documented = set(app.test_client().get("/openapi.json").get_json()["paths"])
-    assert documented == set(TEMPLATES) | set(ACROSS)
+    assert documented == set(TEMPLATES) | set(ACROSS) | {SEARCH}
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("page_size=1001", "page_size"),
+        ("page=2", "page"),
+        ("colour=red", "colour"),
+        ("q=", "q"),
+        ("cursor=nope", "cursor"),
+        ("entity=kharkiv", "entity"),
+        ("kind=nope", "kind"),
+        ("published_to=2024-02-30", "published_to"),
+    ],
+)
+def test_bad_query_value_of_search_is_422_naming_the_parameter(client, query, parameter):
+    problem = assert_problem(client.get(f"{SEARCH}?q=Kursk&{query}"), 422)
+    assert repr(parameter) in problem["detail"]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_wrong_method_on_search_is_405_with_allow(client, method):
+    response = client.open(f"{SEARCH}?q=Kursk", method=method)
+    assert method in assert_problem(response, 405)["detail"]
 
 
 @pytest.mark.parametrize("template", ACROSS)

@@ -264,11 +264,17 @@ def test_full_text_syntax_is_not_interpreted(client):
 
 
 @pytest.mark.parametrize(
-    "q",
-    [None, "", "  ", "'", '"', "''", '""', "%", "_", "%_%", "*", "\\", "-:^()", "x" * 501],
+    "q", ["  ", "'", '"', "''", '""', "%", "_", "%_%", "*", "\\", "-:^()", "\u2026", "\u00bf?"]
 )
-def test_a_query_without_words_is_a_422_naming_q(client, q):
-    """No `q`, an empty one, only punctuation or full-text syntax, or a too long one."""
+def test_a_query_of_punctuation_alone_finds_nothing(client, q):
+    """No word, so nothing to find: an empty page, not an error (the document allows it)."""
+    response = search(client, urllib.parse.urlencode({"q": q}))
+    assert response.get_json()["results"] == []
+    assert response.headers["X-Total-Count"] == "0"
+
+
+@pytest.mark.parametrize("q", [None, "", "x" * 501])
+def test_no_q_an_empty_or_a_too_long_one_is_a_422_naming_q(client, q):
     query = "" if q is None else urllib.parse.urlencode({"q": q})
     response = client.get(f"/v1/search?{query}")
     assert response.status_code == 422, response.get_data(as_text=True)

@@ -297,7 +297,7 @@ class Store:
     ) -> tuple[list[Hit], int, dict[str, dict[str, int]]]:
         """A page of the paragraphs and facts that hold every word, across every article
         served (latest versions), best first after the key `after`; how many match in all, and
-        their facets. All from one read transaction, so they agree."""
+        their facets. All from one read transaction, so they agree. No words find nothing."""
         with self.engine.connect() as connection, connection.begin():
             page = search_index.search(connection, words, filters, after, limit)
             total, counts = search_index.facets(connection, words, filters)

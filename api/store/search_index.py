@@ -50,6 +50,7 @@ FACET_SIZE = 20
 SNIPPET_LENGTH = 200
 # How a highlighted word is marked in a snippet (the rest of the snippet is HTML-escaped).
 MARK = ("<mark>", "</mark>")
+FACETS = ("kind", "entity", "outlet", "month")
 # Scores are compared as integers (millionths), so that a cursor holds one exactly.
 SCORE_SCALE = 1_000_000
 # BM25's term-frequency saturation and length normalisation (SQLite's score).
@@ -121,7 +122,9 @@ def _rows(
     units: list[dict[str, Any]] = []
     qids: list[dict[str, Any]] = []
 
-    def add(kind: str, unit_id: str, searched: str, start: Any, mentions: Any, named: set[str]):
+    def add(
+        kind: str, unit_id: str, searched: str, start: Any, mentions: Any, named: set[str]
+    ) -> None:
         words, count = _indexed_words(searched)
         if not count:
             return
@@ -282,7 +285,7 @@ class _PostgreSQL:
     """A generated `tsvector` column of the units' words (`simple`), with a GIN index."""
 
     # Not declared in `database.search_units`: only PostgreSQL has it.
-    document = sa.literal_column("search_units.document")
+    document: sa.ColumnElement[Any] = sa.literal_column("search_units.document")
 
     def create(self, connection: sa.Connection) -> None:
         connection.exec_driver_sql(
@@ -394,6 +397,8 @@ def search(
     on it and the query alone: a walk that continues after the last key it saw returns each
     unit once, and a unit ingested during the walk shows if it sorts after the page read.
     """
+    if not words:
+        return []
     score = sa.cast(
         sa.func.round(_dialect(connection).score(words) * SCORE_SCALE), sa.BigInteger
     ).label("score")
@@ -473,6 +478,9 @@ def facets(
 ) -> tuple[int, dict[str, dict[str, int]]]:
     """How many units match in all, and the counts of the most frequent kinds, entity QIDs,
     outlets and publication months among them (FACET_SIZE of each), in one query."""
+    found: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    if not words:
+        return 0, found
     matching = (
         _matching(connection, words, filters)
         .with_only_columns(
@@ -507,14 +515,13 @@ def facets(
             search_qids.c.position == matching.c.position,
         ),
     )
-    query = sa.union_all(
+    query: sa.CompoundSelect = sa.union_all(
         sa.select(sa.literal("total"), sa.literal(""), sa.func.count()).select_from(matching),
         counted("kind", matching.c.kind, matching),
         counted("entity", search_qids.c.qid, named),
         counted("outlet", matching.c.outlet, matching, matching.c.outlet != ""),
         counted("month", matching.c.month, matching),
     )
-    found: dict[str, dict[str, int]] = {"kind": {}, "entity": {}, "outlet": {}, "month": {}}
     total = 0
     for facet, value, number in connection.execute(query).all():
         if facet == "total":
