@@ -34,6 +34,7 @@ from article_facts_api_client.api.health import check_liveness, check_readiness
 from article_facts_api_client.api.quotes import get_quote, list_quotes
 from article_facts_api_client.api.relations import get_relation, list_relations
 from article_facts_api_client.api.search import search_facts
+from article_facts_api_client.api.search_across_articles import search_across_articles
 from article_facts_api_client.api.timeline import get_event, list_events
 from article_facts_api_client.models import (
     Article,
@@ -78,6 +79,8 @@ from article_facts_api_client.models import (
     RelationPredicate,
     RelationWithArticle,
     SearchHit,
+    SearchResults,
+    SearchUnitKind,
     SparseClaim,
     SparseEntity,
     SparseEntityWithArticle,
@@ -371,6 +374,51 @@ def check_across(client: Client) -> None:
     assert expect_list(list_changes.sync(client=client, since=changes[-1].generation), Change) == []
 
 
+def check_search_across(client: Client) -> None:
+    """Search across articles: filters, spans in the text, facets and a walk by cursor."""
+    text = expect(get_article_text.sync(ARTICLE_ID, client=client), str)
+    found = expect(
+        search_across_articles.sync(
+            client=client,
+            q="Kim Jong-un",
+            kind=[SearchUnitKind.ENTITY, SearchUnitKind.TEXT],
+            entity="Q56226",
+            published_from="2025",
+            page_size=1000,
+        ),
+        SearchResults,
+    )
+    assert found.results and {result.kind for result in found.results} <= {
+        SearchUnitKind.ENTITY,
+        SearchUnitKind.TEXT,
+    }, found
+    for result in found.results:
+        assert result.article_id == ARTICLE_ID and "<mark>" in result.snippet, result
+        for span in result.spans:
+            assert text[span.start : span.end] == span.text and span.text in ("Kim", "Jong", "un")
+    kinds = found.facets.kind.to_dict()
+    assert sum(kinds.values()) == len(found.results), kinds
+    assert found.facets.entity.to_dict()["Q56226"] == len(found.results)
+    everything = expect(
+        search_across_articles.sync(client=client, q="Kursk", page_size=1000), SearchResults
+    )
+    walked: list[tuple[str, str]] = []
+    cursor: str | Unset = UNSET
+    while True:
+        response = search_across_articles.sync_detailed(
+            client=client, q="Kursk", page_size=7, cursor=cursor
+        )
+        page = expect(response.parsed, SearchResults)
+        assert int(response.headers["X-Total-Count"]) == len(everything.results)
+        walked += [(result.kind.value, result.id) for result in page.results]
+        link = response.headers.get("Link")
+        if not link:
+            break
+        target = link.split(";", 1)[0].strip().strip("<>")
+        cursor = parse_qs(urlsplit(target).query)["cursor"][0]
+    assert walked == [(result.kind.value, result.id) for result in everything.results], walked
+
+
 def check_conditional_request(client: Client) -> None:
     """An ETag sent back in If-None-Match gets a 304 with no body."""
     first = get_entity.sync_detailed(ARTICLE_ID, "veles", client=client)
@@ -395,6 +443,7 @@ def main() -> None:
     client = Client(base_url=sys.argv[1], raise_on_unexpected_status=True)
     check(client)
     check_across(client)
+    check_search_across(client)
     check_conditional_request(client)
     check_errors(client)
     print("python client: every operation answered as documented")

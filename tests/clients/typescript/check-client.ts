@@ -279,6 +279,62 @@ async function checkAcrossArticles(): Promise<void> {
   check(none.data?.length === 0, "nothing after the last change");
 }
 
+// Search across articles: filters, spans in the text, facets and a walk by cursor.
+async function checkSearchAcrossArticles(): Promise<void> {
+  const text = await client.GET("/v1/articles/{article_id}/text", {
+    params: article,
+    parseAs: "text",
+  });
+  check(text.data, "the text");
+  const found = await client.GET("/v1/search", {
+    params: {
+      query: {
+        q: "Kim Jong-un",
+        kind: ["entity", "text"],
+        entity: "Q56226",
+        published_from: "2025",
+        page_size: 1000,
+      },
+    },
+  });
+  const data = found.data;
+  check(data?.results.length, `search results: ${JSON.stringify(found.error)}`);
+  const results = data.results;
+  for (const result of results) {
+    check(["entity", "text"].includes(result.kind), `a kind asked for: ${result.kind}`);
+    check(result.snippet.includes("<mark>"), "a highlighted snippet");
+    for (const span of result.spans) {
+      check([...text.data].slice(span.start, span.end).join("") === span.text, "a span");
+    }
+  }
+  const kinds = Object.values(data.facets.kind);
+  check(kinds.reduce((sum, count) => sum + count, 0) === results.length, "the kind facet");
+  check(data.facets.entity["Q56226"] === results.length, "the entity facet");
+
+  const all = await client.GET("/v1/search", { params: { query: { q: "Kursk", page_size: 1000 } } });
+  check(all.data?.results.length, "every result");
+  const walked: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await client.GET("/v1/search", {
+      params: { query: { q: "Kursk", page_size: 7, ...(cursor ? { cursor } : {}) } },
+    });
+    check(page.data, "a page of results");
+    const total = Number(page.response.headers.get("X-Total-Count"));
+    check(total === all.data.results.length, "the total");
+    walked.push(...page.data.results.map((result) => `${result.kind}/${result.id}`));
+    const link = page.response.headers.get("Link");
+    if (!link) {
+      break;
+    }
+    const target = new URL(link.split(";")[0]!.trim().replace(/^<|>$/g, ""), "http://x");
+    cursor = target.searchParams.get("cursor") ?? undefined;
+    check(cursor, `a cursor in ${link}`);
+  }
+  const expected = all.data.results.map((result) => `${result.kind}/${result.id}`);
+  check(walked.join() === expected.join(), `the search walk: ${walked}`);
+}
+
 async function checkConditionalRequest(): Promise<void> {
   const path = { ...article.path, entity_id: "veles" };
   const first = await client.GET("/v1/articles/{article_id}/entities/{entity_id}", {
@@ -309,6 +365,7 @@ async function checkErrors(): Promise<void> {
 
 await checkEveryOperation();
 await checkAcrossArticles();
+await checkSearchAcrossArticles();
 await checkConditionalRequest();
 await checkErrors();
 console.log("typescript client: every operation answered as documented");
