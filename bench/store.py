@@ -10,9 +10,13 @@
 3. Drives it with wrk: the one-article hit path (a kept rendering), then the cold workload,
    uniform random article ids across 6 per-article endpoints (too many to keep): requests/s,
    p50, p99, and their ratio; then each worker's resident memory.
-4. With `--postgresql URL` (a writer's URL; the reader role is not needed here), the same
-   cold workload on PostgreSQL after `article-facts migrate` and `ingest` there.
-5. With `--datasette`, Datasette (from PyPI, into a venv of its own under the work folder)
+4. Search across articles: `/v1/search?q=<word>`, the first page with its facets, with the
+   rendered-response cache off (every request searches): a word drawn uniformly from the
+   corpus's distinct words on each request, then the corpus's most frequent word alone (the
+   worst case: it is in nearly every article). requests/s, p50, p99.
+5. With `--postgresql URL` (a writer's URL; the reader role is not needed here), the same
+   cold workload and searches on PostgreSQL after `article-facts migrate` and `ingest` there.
+6. With `--datasette`, Datasette (from PyPI, into a venv of its own under the work folder)
    serving the same SQLite file's version rows for the same random article ids.
 
 Figures only: it never fails on timing. Everything listens on loopback; every load run has a
@@ -20,10 +24,12 @@ fixed duration; everything started is stopped by its PID.
 """
 
 import argparse
+import collections
 import contextlib
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -57,6 +63,45 @@ def lua_script(folder, ids, paths):
         encoding="utf-8",
     )
     return script
+
+
+def search_words(corpus):
+    """The corpus's distinct words (lower case), most frequent first, with their counts."""
+    counts = collections.Counter(
+        word
+        for path in corpus.glob("*.txt")
+        for word in re.findall(r"[a-z]+", path.read_text(encoding="utf-8").lower())
+    )
+    return counts.most_common()
+
+
+def search_script(folder, words):
+    """A wrk script that searches for a random word of `words` on each request."""
+    script = folder / "search.lua"
+    quoted = ",".join(json.dumps(word) for word in words)
+    script.write_text(
+        f"local words = {{{quoted}}}\nmath.randomseed(42)\n"
+        "request = function()\n"
+        '  return wrk.format("GET", "/v1/search?q=" .. words[math.random(#words)])\nend\n',
+        encoding="utf-8",
+    )
+    return script
+
+
+def measure_search(env, script, common_word, seconds):
+    """The searches, with no rendering kept: a random word's first page, then the most
+    frequent word's. A dict of wrk figures."""
+    figures = {}
+    with harness.gunicorn(env={**env, "ARTICLE_FACTS_RESPONSE_CACHE_BYTES": "0"}) as server:
+        url = server["url"]
+        harness.wrk(url, seconds=WARM_UP_SECONDS, connections=16, threads=1, script=script)
+        figures["random_word"] = harness.wrk(
+            url, seconds=seconds, connections=16, threads=1, script=script
+        )
+        figures["most_frequent_word"] = harness.wrk(
+            f"{url}/v1/search?q={common_word}", seconds=seconds, connections=16, threads=1
+        )
+    return figures
 
 
 def ingest(folder, env):
@@ -171,6 +216,16 @@ def run(arguments, stack):
     sqlite["cold_to_hit"] = round(sqlite["cold"]["rps"] / sqlite["hit"]["rps"], 2)
     figures["sqlite"] = sqlite
 
+    counted = search_words(corpus)
+    counts = sorted(count for _, count in counted)
+    figures["search_words"] = {
+        "distinct": len(counted),
+        "median_occurrences": counts[len(counts) // 2],
+        "most_frequent": dict(counted[:1]),
+    }
+    words_script = search_script(folder, [word for word, _ in counted])
+    sqlite["search"] = measure_search(large_env, words_script, counted[0][0], arguments.seconds)
+
     if arguments.postgresql == "auto":
         # A throwaway cluster of Debian's PostgreSQL on loopback, stopped at the end.
         bin_dir = next(Path("/usr/lib/postgresql").glob("*/bin"))
@@ -186,6 +241,9 @@ def run(arguments, stack):
             "articles_per_s": round(arguments.articles / took, 1),
         }
         postgresql = measure(pg_env, script, arguments.seconds, hit_path)
+        postgresql["search"] = measure_search(
+            pg_env, words_script, counted[0][0], arguments.seconds
+        )
         postgresql["cold_to_sqlite_cold"] = round(
             postgresql["cold"]["rps"] / sqlite["cold"]["rps"], 2
         )

@@ -24,6 +24,7 @@ score is BM25's term-frequency part with a fixed average length and no rarity we
 computed in SQL from the indexed words.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -87,9 +88,13 @@ def _indexed_words(text: str) -> tuple[str, int]:
 
 def matched_words(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     """Where the words of `text` with a token in `wanted` stand in it: (start, end) each."""
-    return [
-        match.span() for match in WORD.finditer(text) if wanted.intersection(tokens(match.group()))
-    ]
+    found = []
+    for match in WORD.finditer(text):
+        word = match.group()
+        # An ASCII word is its own single token, lower-cased: the common case, made cheap.
+        if word.lower() in wanted if word.isascii() else wanted.intersection(tokens(word)):
+            found.append(match.span())
+    return found
 
 
 # Writing --------------------------------------------------------------------------------------
@@ -260,25 +265,35 @@ class _SQLite:
     def emptied(self, connection: sa.Connection) -> None:
         connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
 
-    def matches(self, words: Sequence[str]) -> sa.ColumnElement[bool]:
-        # Each token a quoted FTS5 string (quotes doubled, though tokens have none); strings
-        # side by side must all match.
-        query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    def matches(self) -> sa.ColumnElement[bool]:
         return search_units.c.id.in_(
-            sa.select(self.fts.c.rowid).where(self.fts.c.search_fts.match(query))
+            sa.select(self.fts.c.rowid).where(self.fts.c.search_fts.match(sa.bindparam("query")))
         )
 
-    def score(self, words: Sequence[str]) -> sa.ColumnElement[Any]:
+    def score(self, word_count: int) -> sa.ColumnElement[Any]:
         length = search_units.c.word_count * (B / AVERAGE_WORDS) + (1 - B)
         total: sa.ColumnElement[Any] = sa.literal(0.0)
-        for word in words:
-            padded = f" {word} "
+        for number in range(word_count):
             occurrences = (
                 sa.func.length(search_units.c.words)
-                - sa.func.length(sa.func.replace(search_units.c.words, padded, ""))
-            ) / len(padded)
+                - sa.func.length(
+                    sa.func.replace(search_units.c.words, sa.bindparam(f"padded_{number}"), "")
+                )
+            ) / sa.bindparam(f"padded_length_{number}")
             total = total + occurrences * (K1 + 1) / (occurrences + K1 * length)
         return total
+
+    def parameters(self, words: Sequence[str]) -> dict[str, Any]:
+        """The bound values of `matches` and `score` for these words."""
+        # Each token a quoted FTS5 string (quotes doubled, though tokens have none); strings
+        # side by side must all match.
+        found: dict[str, Any] = {
+            "query": " ".join('"' + word.replace('"', '""') + '"' for word in words)
+        }
+        for number, word in enumerate(words):
+            found[f"padded_{number}"] = f" {word} "
+            found[f"padded_length_{number}"] = len(word) + 2
+        return found
 
 
 class _PostgreSQL:
@@ -302,18 +317,25 @@ class _PostgreSQL:
     def emptied(self, connection: sa.Connection) -> None:
         """Nothing: the column goes with its row."""
 
-    def _query(self, words: Sequence[str]) -> sa.ColumnElement[Any]:
-        return sa.func.plainto_tsquery(sa.literal_column("'simple'"), " ".join(words))
+    def _query(self) -> sa.ColumnElement[Any]:
+        return sa.func.plainto_tsquery(sa.literal_column("'simple'"), sa.bindparam("query"))
 
-    def matches(self, words: Sequence[str]) -> sa.ColumnElement[bool]:
-        return self.document.bool_op("@@")(self._query(words))
+    def matches(self) -> sa.ColumnElement[bool]:
+        return self.document.bool_op("@@")(self._query())
 
-    def score(self, words: Sequence[str]) -> sa.ColumnElement[Any]:
-        return sa.func.ts_rank_cd(self.document, self._query(words))
+    def score(self, word_count: int) -> sa.ColumnElement[Any]:
+        return sa.func.ts_rank_cd(self.document, self._query())
+
+    def parameters(self, words: Sequence[str]) -> dict[str, Any]:
+        """The bound values of `matches` and `score` for these words."""
+        return {"query": " ".join(words)}
+
+
+_ENGINES: dict[str, _SQLite | _PostgreSQL] = {"sqlite": _SQLite(), "postgresql": _PostgreSQL()}
 
 
 def _dialect(connection: sa.Connection) -> _SQLite | _PostgreSQL:
-    return _SQLite() if connection.dialect.name == "sqlite" else _PostgreSQL()
+    return _ENGINES[connection.dialect.name]
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -337,35 +359,54 @@ class Hit:
         return self.key[0] / SCORE_SCALE
 
 
-def _conditions(filters: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
+# The filters a search takes, each tested against one bound parameter of the same name.
+FILTERS = ("kind", "entity", "outlet", "published_from", "published_to")
+
+
+def _conditions(filters: frozenset[str]) -> list[sa.ColumnElement[bool]]:
     """The WHERE conditions of the filters set, each value a bound parameter."""
     found: list[sa.ColumnElement[bool]] = []
-    if filters.get("kind"):
-        found.append(search_units.c.kind.in_(filters["kind"]))
-    if filters.get("entity"):
+    if "kind" in filters:
+        found.append(search_units.c.kind.in_(sa.bindparam("kind", expanding=True)))
+    if "entity" in filters:
         found.append(
             sa.select(search_qids.c.qid)
             .where(
                 search_qids.c.article_id == search_units.c.article_id,
                 search_qids.c.version == search_units.c.version,
                 search_qids.c.position == search_units.c.position,
-                search_qids.c.qid == filters["entity"],
+                search_qids.c.qid == sa.bindparam("entity"),
             )
             .exists()
         )
-    if filters.get("outlet"):
-        found.append(search_units.c.outlet == filters["outlet"])
+    if "outlet" in filters:
+        found.append(search_units.c.outlet == sa.bindparam("outlet"))
     day = sa.func.substr(search_units.c.published, 1, 10)
-    if filters.get("published_from"):
-        found.append(day >= date_bounds(filters["published_from"])[0].isoformat())
-    if filters.get("published_to"):
-        found.append(day <= date_bounds(filters["published_to"])[1].isoformat())
+    if "published_from" in filters:
+        found.append(day >= sa.bindparam("published_from"))
+    if "published_to" in filters:
+        found.append(day <= sa.bindparam("published_to"))
     return found
 
 
-def _matching(
-    connection: sa.Connection, words: Sequence[str], filters: Mapping[str, Any]
-) -> sa.Select[Any]:
+def _parameters(
+    engine: "_SQLite | _PostgreSQL", words: Sequence[str], filters: Mapping[str, Any]
+) -> tuple[frozenset[str], dict[str, Any]]:
+    """The filters set, and the bound values of a search: the words' and the filters'."""
+    values = engine.parameters(words)
+    if filters.get("kind"):
+        values["kind"] = list(filters["kind"])
+    for name in ("entity", "outlet"):
+        if filters.get(name):
+            values[name] = filters[name]
+    if filters.get("published_from"):
+        values["published_from"] = date_bounds(filters["published_from"])[0].isoformat()
+    if filters.get("published_to"):
+        values["published_to"] = date_bounds(filters["published_to"])[1].isoformat()
+    return frozenset(name for name in FILTERS if name in values), values
+
+
+def _matching(engine: "_SQLite | _PostgreSQL", filters: frozenset[str]) -> sa.Select[Any]:
     """The units of the latest versions served that hold every word and pass the filters."""
     return (
         sa.select(search_units.c.id)
@@ -376,12 +417,43 @@ def _matching(
                 articles.c.latest_version == search_units.c.version,
             ),
         )
-        .where(
-            _dialect(connection).matches(words),
-            articles.c.withdrawn_reason.is_(None),
-            *_conditions(filters),
-        )
+        .where(engine.matches(), articles.c.withdrawn_reason.is_(None), *_conditions(filters))
     )
+
+
+# Statements are built once for each shape (engine, number of words, filters set, paged or
+# not) and kept: building one costs more than running it.
+@functools.cache
+def _page_statement(dialect: str, word_count: int, filters: frozenset[str], paged: bool) -> Any:
+    engine = _ENGINES[dialect]
+    score = sa.cast(sa.func.round(engine.score(word_count) * SCORE_SCALE), sa.BigInteger).label(
+        "score"
+    )
+    scored = (
+        _matching(engine, filters)
+        .with_only_columns(
+            score,
+            search_units.c.article_id,
+            search_units.c.position,
+            search_units.c.version,
+            search_units.c.kind,
+            search_units.c.unit_id,
+            search_units.c.searched,
+            search_units.c.start,
+            search_units.c.mentions,
+        )
+        .subquery("scored")
+    )
+    order = (-scored.c.score, scored.c.article_id, scored.c.position)
+    query = sa.select(scored)
+    if paged:
+        after = (
+            -sa.bindparam("after_score", type_=sa.BigInteger),
+            sa.bindparam("after_article", type_=sa.String),
+            sa.bindparam("after_position", type_=sa.Integer),
+        )
+        query = query.where(sa.tuple_(*order) > sa.tuple_(*after))
+    return query.order_by(*order).limit(sa.bindparam("limit", type_=sa.Integer))
 
 
 def search(
@@ -399,29 +471,13 @@ def search(
     """
     if not words:
         return []
-    score = sa.cast(
-        sa.func.round(_dialect(connection).score(words) * SCORE_SCALE), sa.BigInteger
-    ).label("score")
-    scored = (
-        _matching(connection, words, filters)
-        .with_only_columns(
-            score,
-            search_units.c.article_id,
-            search_units.c.position,
-            search_units.c.version,
-            search_units.c.kind,
-            search_units.c.unit_id,
-            search_units.c.searched,
-            search_units.c.start,
-            search_units.c.mentions,
-        )
-        .subquery("scored")
-    )
-    order = (-scored.c.score, scored.c.article_id, scored.c.position)
-    query = sa.select(scored)
+    dialect = connection.dialect.name
+    chosen, values = _parameters(_ENGINES[dialect], words, filters)
+    values["limit"] = limit
     if after is not None:
-        query = query.where(sa.tuple_(*order) > sa.tuple_(-after[0], after[1], after[2]))
-    rows = connection.execute(query.order_by(*order).limit(limit)).all()
+        values.update(after_score=after[0], after_article=after[1], after_position=after[2])
+    statement = _page_statement(dialect, len(words), chosen, after is not None)
+    rows = connection.execute(statement, values).all()
     wanted = set(words)
     return [
         Hit(
@@ -473,16 +529,10 @@ def snippet(searched: str, wanted: set[str]) -> str:
     return "".join(parts)
 
 
-def facets(
-    connection: sa.Connection, words: Sequence[str], filters: Mapping[str, Any]
-) -> tuple[int, dict[str, dict[str, int]]]:
-    """How many units match in all, and the counts of the most frequent kinds, entity QIDs,
-    outlets and publication months among them (FACET_SIZE of each), in one query."""
-    found: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    if not words:
-        return 0, found
+@functools.cache
+def _facets_statement(dialect: str, filters: frozenset[str]) -> Any:
     matching = (
-        _matching(connection, words, filters)
+        _matching(_ENGINES[dialect], filters)
         .with_only_columns(
             search_units.c.article_id,
             search_units.c.version,
@@ -497,7 +547,7 @@ def facets(
 
     def counted(name: str, value: Any, source: Any, *where: Any) -> sa.Select[Any]:
         top = (
-            sa.select(sa.literal(name).label("facet"), value.label("value"), count)
+            sa.select(sa.literal_column(f"'{name}'").label("facet"), value.label("value"), count)
             .select_from(source)
             .where(*where)
             .group_by(value)
@@ -515,15 +565,31 @@ def facets(
             search_qids.c.position == matching.c.position,
         ),
     )
-    query: sa.CompoundSelect = sa.union_all(
-        sa.select(sa.literal("total"), sa.literal(""), sa.func.count()).select_from(matching),
+    return sa.union_all(
+        sa.select(
+            sa.literal_column("'total'"), sa.literal_column("''"), sa.func.count()
+        ).select_from(matching),
         counted("kind", matching.c.kind, matching),
         counted("entity", search_qids.c.qid, named),
         counted("outlet", matching.c.outlet, matching, matching.c.outlet != ""),
         counted("month", matching.c.month, matching),
     )
+
+
+def facets(
+    connection: sa.Connection, words: Sequence[str], filters: Mapping[str, Any]
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """How many units match in all, and the counts of the most frequent kinds, entity QIDs,
+    outlets and publication months among them (FACET_SIZE of each), in one query."""
+    found: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    if not words:
+        return 0, found
+    dialect = connection.dialect.name
+    chosen, values = _parameters(_ENGINES[dialect], words, filters)
     total = 0
-    for facet, value, number in connection.execute(query).all():
+    for facet, value, number in connection.execute(
+        _facets_statement(dialect, chosen), values
+    ).all():
         if facet == "total":
             total = int(number)
         else:
