@@ -190,7 +190,12 @@ class Store:
             return None
         if latest.withdrawn_reason is not None:
             raise ArticleWithdrawn(article_id, latest.withdrawn_reason)
-        key = (article_id, version or latest.version)
+        return self.version_of(article_id, version or latest.version)
+
+    def version_of(self, article_id: str, version: int) -> Article | None:
+        """An article at a version as stored, withdrawn or not, whatever this process last saw
+        of its latest: a list across articles names versions its own query just read."""
+        key = (article_id, version)
         with self._lock:  # an LRU reorders on a read: not safe from two threads at once
             found = self._articles.get(key)
         if found is None:
