@@ -164,10 +164,20 @@ def _conditions(kind: Kind, args: Mapping[str, Any]) -> list[sa.ColumnElement[bo
         )
 
     def names_qid(roles: Sequence[str], qid: str | None) -> sa.ColumnElement[bool]:
-        query = sa.select(fact_qids.c.qid).where(same_fact(fact_qids), fact_qids.c.role.in_(roles))
-        if qid is not None:
-            query = query.where(fact_qids.c.qid == qid)
-        return query.exists()
+        if qid is None:  # whether it names any QID: tested fact by fact
+            return (
+                sa.select(fact_qids.c.qid)
+                .where(same_fact(fact_qids), fact_qids.c.role.in_(roles))
+                .exists()
+            )
+        # The facts that name this QID, from its index (qid, kind): a planner with statistics
+        # starts from these few rather than walk every fact of the kind in order.
+        named = sa.select(
+            fact_qids.c.article_id, fact_qids.c.version, fact_qids.c.kind, fact_qids.c.fact_id
+        ).where(fact_qids.c.qid == qid, fact_qids.c.kind == kind.name, fact_qids.c.role.in_(roles))
+        return sa.tuple_(facts.c.article_id, facts.c.version, facts.c.kind, facts.c.fact_id).in_(
+            named
+        )
 
     found: list[sa.ColumnElement[bool]] = []
     for spec in kind.filters:

@@ -463,6 +463,18 @@ class Store:
         connection.execute(sa.update(store_state).values(generation=generation))
         return Outcome(article_id, "written", version, f"version {version} written")
 
+    def analyze(self) -> None:
+        """Refresh the SQLite query planner's statistics (PostgreSQL's autovacuum keeps its own).
+
+        Without them SQLite guesses, and for a list across articles filtered by a QID it walks
+        the whole order of a kind rather than the few facts the QID names (bench/store.py:
+        40 ms a page at 10,000 articles against 2 ms). A whole ANALYZE of 10,000 articles
+        takes about 0.1 s, once per ingest run.
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+
     def withdraw(self, article_id: str, reason: str) -> bool:
         """Take an article down: its URLs answer 410 with the reason; its versions stay."""
         with self.engine.connect() as connection:
