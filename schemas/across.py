@@ -11,10 +11,9 @@ import re
 import marshmallow as ma
 
 from schemas.articles import EXAMPLE_ARTICLE_ID, ArticleChangesSchema
-from schemas.common import SLUG_PATTERN, QueryArgsSchema, sparse_schema
+from schemas.common import SLUG_PATTERN, QueryArgsSchema, qid_filter_field, sparse_schema
 from schemas.kinds import BY_NAME, Kind
 
-QID_PATTERN = r"^Q[1-9][0-9]*$"
 MAX_CURSOR_PAGE_SIZE = 1000
 DEFAULT_CURSOR_PAGE_SIZE = 100
 # A cursor holds one position in the order: 8 + 13 + an article id + 9 characters, and dots.
@@ -25,19 +24,6 @@ MAX_GENERATION = 2**62
 # article's publication, its id, and the fact's place in the article's own order.
 CURSOR_PATTERN = r"^(\d{8})?\.(\d{8}T\d{4})\.([a-z0-9]+(?:-[a-z0-9]+)*)\.(\d{1,9})$"
 EXAMPLE_CURSOR = "20241001.20241012T1000.kim-vows-to-stand-with-russia.0"
-
-
-def qid_filter_field(description: str, example: str) -> ma.fields.String:
-    """A query filter naming an entity by its Wikidata QID, whatever article names it."""
-    return ma.fields.String(
-        validate=ma.validate.Regexp(
-            QID_PATTERN,
-            error="Not a Wikidata QID (Q followed by digits, e.g. Q423). Across articles an "
-            "entity is named by its QID: ids such as 'kharkiv' are unique only within one "
-            "article.",
-        ),
-        metadata={"description": description, "example": example},
-    )
 
 
 def encode_cursor(key: tuple[str, str, str, int]) -> str:
