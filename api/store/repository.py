@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from cachetools import LRUCache
+from sqlalchemy.dialects import postgresql
 
 from api.store import article_filters, fact_index
 from api.store.article import Article, Fact
