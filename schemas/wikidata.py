@@ -150,7 +150,16 @@ class WikidataEntitySchema(ma.Schema):
             "article id."
         },
     )
-    links = ma.fields.Nested(WikidataEntityLinksSchema, required=True)
+    links = ma.fields.Nested(
+        WikidataEntityLinksSchema,
+        required=True,
+        metadata={
+            "description": "Its facts across articles (quotes, figures, timeline, claims, "
+            "relations, entities) and the articles naming it: URLs of this API, filtered by "
+            "this QID. There is no filter for the claims about it: a claim names its "
+            "claimants, not what it is about."
+        },
+    )
 
 
 class WikidataEntityArgsSchema(QueryArgsSchema):

@@ -278,8 +278,9 @@ class Store:
         type named JSON is a cast to a number.)
         """
         if self.engine.dialect.name == "postgresql":
-            return sa.cast(column, postgresql.JSON)[key].astext
-        return sa.func.json_extract(column, f"$.{key}")
+            found: sa.ColumnElement[str] = sa.cast(column, postgresql.JSON)[key].astext
+            return found
+        return sa.func.json_extract(column, f"$.{key}", type_=sa.String)
 
     def articles_listed(self, args: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The summaries of the articles served that pass the article list's filters, by id.
