@@ -333,7 +333,8 @@ class ArticleVersionSchema(ma.Schema):
         required=True,
         metadata={
             "description": "Ids added, removed and changed per kind of fact, against the "
-            "version before (the first version adds every id)."
+            "version before (the first version, and the first after a withdrawal, adds every "
+            "id)."
         },
     )
 

@@ -343,14 +343,15 @@ class Store:
         return page, total
 
     def changes_since(self, generation: int, limit: int) -> list[dict[str, Any]]:
-        """The versions ingested after a generation, in ingest order: what each changed.
+        """The versions ingested and the articles withdrawn after a generation, in the order
+        they became visible: what each changed.
 
-        Writers hold the store's lock from reading the generation to committing, so a version
+        Writers hold the store's lock from reading the generation to committing, so a change
         with a lower generation is never committed after one with a higher: a poller that
         passes back the last generation it saw misses nothing and sees nothing twice.
         """
-        with self.engine.connect() as connection:
-            rows = connection.execute(
+        with self.engine.connect() as connection, connection.begin():
+            ingested = connection.execute(
                 sa.select(
                     versions.c.generation,
                     versions.c.article_id,
@@ -362,16 +363,50 @@ class Store:
                 .order_by(versions.c.generation)
                 .limit(limit)
             ).all()
-        return [
+            withdrawn = connection.execute(
+                sa.select(
+                    withdrawals.c.generation,
+                    withdrawals.c.article_id,
+                    withdrawals.c.version,
+                    withdrawals.c.withdrawn_at,
+                    withdrawals.c.reason,
+                    versions.c.ingested_at,
+                    versions.c.facts,
+                )
+                .join(
+                    versions,
+                    (versions.c.article_id == withdrawals.c.article_id)
+                    & (versions.c.version == withdrawals.c.version),
+                )
+                .where(withdrawals.c.generation > generation)
+                .order_by(withdrawals.c.generation)
+                .limit(limit)
+            ).all()
+        entries = [
             {
                 "generation": row.generation,
+                "action": "ingested",
                 "article_id": row.article_id,
                 "version": row.version,
                 "ingested_at": row.ingested_at,
                 "changes": orjson.loads(row.changes),
             }
-            for row in rows
+            for row in ingested
+        ] + [
+            {
+                "generation": row.generation,
+                "action": "withdrawn",
+                "article_id": row.article_id,
+                "version": row.version,
+                "ingested_at": row.ingested_at,
+                "withdrawn_at": row.withdrawn_at,
+                "reason": row.reason,
+                # What a client keeping a copy removes: every fact the article served.
+                "changes": changes_between(orjson.loads(row.facts), {}),
+            }
+            for row in withdrawn
         ]
+        return sorted(entries, key=lambda entry: entry["generation"])[:limit]
 
     def is_ready(self) -> bool:
         """Whether the store answers (one query)."""
@@ -464,9 +499,12 @@ class Store:
                 text_sha256,
                 annotation_sha256,
             )
-            if unchanged and previous.withdrawn_reason is None:
+            if unchanged:
+                # Ingesting the same files again (as every start on SQLite does) must not
+                # undo a withdrawal: only a changed annotation or text serves it again.
+                still = "" if previous.withdrawn_reason is None else ", still withdrawn"
                 return Outcome(
-                    article_id, "unchanged", previous.version, "unchanged: nothing written"
+                    article_id, "unchanged", previous.version, f"unchanged{still}: nothing written"
                 )
             if previous.text_sha256 != text_sha256 and not new_text:
                 return Outcome(
@@ -482,7 +520,10 @@ class Store:
         metadata = served_metadata(annotation, version)
         counts = {kind.name: len(facts[kind.name]) for kind in KINDS}
         summary = SUMMARY_SCHEMA.dump({**metadata, "counts": counts})
-        before = orjson.loads(previous.facts) if previous is not None else None
+        # Changes are counted against what was served before: after a withdrawal, nothing.
+        before = None
+        if previous is not None and previous.withdrawn_reason is None:
+            before = orjson.loads(previous.facts)
         connection.execute(
             sa.insert(versions).values(
                 article_id=article_id,
