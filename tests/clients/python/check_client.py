@@ -37,7 +37,6 @@ from article_facts_api_client.api.search import search_facts
 from article_facts_api_client.api.timeline import get_event, list_events
 from article_facts_api_client.api.wikidata import get_wikidata_entity
 from article_facts_api_client.models import (
-    WikidataEntity,
     Article,
     ArticleSortKey,
     ArticleSummary,
@@ -84,6 +83,7 @@ from article_facts_api_client.models import (
     SparseEntity,
     SparseEntityWithArticle,
     SparseFigure,
+    WikidataEntity,
 )
 from article_facts_api_client.types import UNSET, Unset
 
