@@ -49,6 +49,14 @@ WORD_SYLLABLES = [
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]  # fmt: skip
 THINGS = ["bridge", "library", "tram line", "harbour wall", "school", "market hall", "park"]
+# A person whose given and family names are both among the few most frequent is one fictional
+# person across articles, with a Wikidata QID of this corpus's own: above every item Wikidata
+# has (Q990000000 and up), valid in form. So lists across articles filtered by QID meet shared
+# entities in realistic numbers (the commonest mayor, Q990000100, is in about 1.6% of
+# articles); everyone else has none.
+QID_RANKS = 3
+FICTIONAL_QID_BASE = 990_000_000
+ROLES = {"mayor": 1, "engineer": 2}
 
 
 def _zipf_pool(syllables, size, parts, rng):
@@ -92,11 +100,27 @@ def _span_over(first, last, text):
     }
 
 
+def _person(names, rng, family_suffix, role):
+    """A fictional person's name, and their QID if both names are among the commonest."""
+    given, family = _pick(names, rng), _pick(names, rng)
+    commonest = names[0][:QID_RANKS]
+    qid = None
+    if given in commonest and family in commonest:
+        number = ROLES[role] * 100 + commonest.index(given) * 10 + commonest.index(family)
+        qid = f"Q{FICTIONAL_QID_BASE + number}"
+    return f"{given.title()} {family.title()}{family_suffix}", qid
+
+
+def fictional_qid(role, given_rank=0, family_rank=0):
+    """The QID of the person in `role` whose names have these frequency ranks (0: commonest)."""
+    return f"Q{FICTIONAL_QID_BASE + ROLES[role] * 100 + given_rank * 10 + family_rank}"
+
+
 def article(number, rng, names, words):
     """One fictional article: (article id, text, annotation)."""
     city = _pick(names, rng).title() + "ton"
-    mayor = f"{_pick(names, rng).title()} {_pick(names, rng).title()}bury"
-    engineer = f"{_pick(names, rng).title()} {_pick(names, rng).title()}ley"
+    mayor, mayor_qid = _person(names, rng, "bury", "mayor")
+    engineer, engineer_qid = _person(names, rng, "ley", "engineer")
     outlet = f"The {_pick(names, rng).title()}ford Courier"
     thing = rng.choice(THINGS)
     year = rng.randint(2001, 2025)
@@ -209,7 +233,7 @@ def article(number, rng, names, words):
                 "type": "person",
                 "aliases": [],
                 "description": f"Mayor of {city}.",
-                "wikidata": None,
+                "wikidata": mayor_qid,
                 "mentions": [mayor_1],
             },
             {
@@ -218,7 +242,7 @@ def article(number, rng, names, words):
                 "type": "person",
                 "aliases": [],
                 "description": "An engineer who estimates the city's spending.",
-                "wikidata": None,
+                "wikidata": engineer_qid,
                 "mentions": [engineer_1],
             },
             {

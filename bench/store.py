@@ -1,7 +1,7 @@
 """The store at scale: ingest, start-up, memory and the cold workload, on a synthetic corpus.
 
     .venv/bin/python bench/store.py --articles 10000 [--seconds 10] [--postgresql URL]
-        [--datasette]
+        [--datasette] [--across-only]
 
 1. Writes N synthetic articles (bench/corpus.py) and ingests them into a new SQLite store
    with `article-facts ingest`, validation included: articles/s.
@@ -19,6 +19,12 @@
    cold workload and searches on PostgreSQL after `article-facts migrate` and `ingest` there.
 6. With `--datasette`, Datasette (from PyPI, into a venv of its own under the work folder)
    serving the same SQLite file's version rows for the same random article ids.
+7. The lists across articles, on each engine, with no kept renderings (every request runs its
+   queries, as a fresh URL would): the first page of `/v1/quotes?speaker=<qid>` and of
+   `/v1/claims?claimant=<qid>` for the commonest fictional person of each (bench/corpus.py
+   gives the commonest synthetic people QIDs of their own), wrk at 16 connections; and a walk
+   of every page of `/v1/entities?page_size=1000`, one request at a time, timing each page.
+   `--across-only` measures ingest, these and the searches, and skips 2, 3 and 6.
 
 Figures only: it never fails on timing. Everything listens on loopback; every load run has a
 fixed duration; everything started is stopped by its PID.
@@ -35,11 +41,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import write_corpus  # noqa: E402
+from corpus import fictional_qid, write_corpus  # noqa: E402
 
 import harness  # noqa: E402
 
@@ -48,6 +56,13 @@ SCRIPT = Path(sys.executable).parent / "article-facts"
 # The six per-article endpoints of the cold workload.
 ENDPOINTS = ("", "/entities?page_size=100", "/claims", "/timeline", "/relations", "/quotes")
 WARM_UP_SECONDS = 2
+# The lists across articles measured, first page, by the commonest fictional speaker and
+# claimant of the synthetic corpus; and the list walked page by page.
+ACROSS_FIRST_PAGES = {
+    "quotes_by_speaker": f"/v1/quotes?speaker={fictional_qid('mayor')}",
+    "claims_by_claimant": f"/v1/claims?claimant={fictional_qid('engineer')}",
+}
+WALKED = "/v1/entities?page_size=1000"
 
 
 def lua_script(folder, ids, paths):
@@ -134,6 +149,50 @@ def measure(env, script, seconds, hit_url_path):
     return figures
 
 
+def walk(url):
+    """Follow `Link: rel="next"` from `url` to the last page, one request at a time: the
+    milliseconds each page took, and how many items there were."""
+    took, items = [], 0
+    while url:
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=60) as response:
+            items += len(json.load(response))
+            link = response.headers.get("Link")
+        took.append((time.perf_counter() - started) * 1000)
+        url = urllib.parse.urljoin(url, link.split(">", 1)[0].lstrip("<")) if link else None
+    return took, items
+
+
+def across(env, seconds):
+    """The lists across articles with no kept renderings: first pages under load, and a walk
+    of every page of the entities. Returns a dict of figures."""
+    figures = {}
+    with harness.gunicorn(env={**env, "ARTICLE_FACTS_RESPONSE_CACHE_BYTES": "0"}) as server:
+        url = server["url"]
+        for name, path in ACROSS_FIRST_PAGES.items():
+            with urllib.request.urlopen(url + path, timeout=60) as response:
+                total = int(response.headers["X-Total-Count"])
+            harness.wrk(url + path, seconds=WARM_UP_SECONDS, connections=16, threads=1)
+            figures[name] = {
+                "url": path,
+                "total": total,
+                **harness.wrk(url + path, seconds=seconds, connections=16, threads=1),
+            }
+        took, items = walk(url + WALKED)
+        figures["entities_walk"] = {
+            "url": WALKED,
+            "pages": len(took),
+            "items": items,
+            "first_page_ms": round(took[0], 1),
+            "slowest_page_ms": round(max(took), 1),
+            "slowest_to_first": round(max(took) / took[0], 2),
+            "mean_page_ms": round(sum(took) / len(took), 1),
+            "last_page_ms": round(took[-1], 1),
+            "total_s": round(sum(took) / 1000, 2),
+        }
+    return figures
+
+
 def ready_seconds(env):
     """Seconds from starting the README's command to its first `/readyz` 200."""
     with harness.processes.gunicorn(env=env) as server:
@@ -181,6 +240,11 @@ def main():
         help="a writer's URL of an empty PostgreSQL database, or `auto` for a throwaway cluster",
     )
     parser.add_argument("--datasette", action="store_true")
+    parser.add_argument(
+        "--across-only",
+        action="store_true",
+        help="ingest, then only the lists across articles (no start-up, hit or cold workload)",
+    )
     parser.add_argument("--work", type=Path, help="a folder to work in (default: a temporary)")
     arguments = parser.parse_args()
     with contextlib.ExitStack() as stack:
@@ -206,16 +270,18 @@ def run(arguments, stack):
         "articles_per_s": round(arguments.articles / took, 1),
         "said": summary,
     }
-    ingest(small, small_env)
-    figures["ready_s"] = {"10": ready_seconds(small_env), str(arguments.articles): None}
-    figures["ready_s"][str(arguments.articles)] = ready_seconds(large_env)
-
     script = lua_script(folder, random.Random(1).sample(ids, len(ids)), ENDPOINTS)
     hit_path = (
         "/v1/articles/north-korean-troops-help-russian-army-clear-mines/entities?page_size=100"
     )
-    sqlite = measure(large_env, script, arguments.seconds, hit_path)
-    sqlite["cold_to_hit"] = round(sqlite["cold"]["rps"] / sqlite["hit"]["rps"], 2)
+    sqlite = {}
+    if not arguments.across_only:
+        ingest(small, small_env)
+        figures["ready_s"] = {"10": ready_seconds(small_env), str(arguments.articles): None}
+        figures["ready_s"][str(arguments.articles)] = ready_seconds(large_env)
+        sqlite = measure(large_env, script, arguments.seconds, hit_path)
+        sqlite["cold_to_hit"] = round(sqlite["cold"]["rps"] / sqlite["hit"]["rps"], 2)
+    sqlite["across"] = across(large_env, arguments.seconds)
     figures["sqlite"] = sqlite
 
     counted = search_words(corpus)
@@ -242,16 +308,19 @@ def run(arguments, stack):
             "seconds": round(took, 1),
             "articles_per_s": round(arguments.articles / took, 1),
         }
-        postgresql = measure(pg_env, script, arguments.seconds, hit_path)
+        postgresql = {}
+        if not arguments.across_only:
+            postgresql = measure(pg_env, script, arguments.seconds, hit_path)
+            postgresql["cold_to_sqlite_cold"] = round(
+                postgresql["cold"]["rps"] / sqlite["cold"]["rps"], 2
+            )
+        postgresql["across"] = across(pg_env, arguments.seconds)
         postgresql["search"] = measure_search(
             pg_env, words_script, counted[0][0], arguments.seconds
         )
-        postgresql["cold_to_sqlite_cold"] = round(
-            postgresql["cold"]["rps"] / sqlite["cold"]["rps"], 2
-        )
         figures["postgresql"] = postgresql
 
-    if arguments.datasette:
+    if arguments.datasette and not arguments.across_only:
         served = datasette(
             folder, folder / "large-store" / "article-facts.sqlite3", ids, arguments.seconds
         )

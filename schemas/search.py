@@ -6,7 +6,7 @@ import re
 import marshmallow as ma
 
 from schemas import common
-from schemas.across import MAX_CURSOR_PAGE_SIZE, qid_filter_field
+from schemas.across import MAX_CURSOR_PAGE_SIZE
 from schemas.articles import EXAMPLE_ARTICLE_ID
 from schemas.dates import PartialDate
 from schemas.kinds import KINDS
@@ -168,7 +168,7 @@ class SearchAcrossQueryArgsSchema(common.QueryArgsSchema):
             "example": ["quote", "claim"],
         },
     )
-    entity = qid_filter_field(
+    entity = common.qid_filter_field(
         "Only results that name this entity, by its Wikidata QID: a fact naming it in any "
         "role, or a paragraph where it is mentioned.",
         "Q56226",

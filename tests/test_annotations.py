@@ -96,11 +96,12 @@ def test_lists_have_no_annotation_page(client):
     assert ANNOTATION_MEDIA_TYPE not in response.get_json()["detail"]
 
 
-def test_the_openapi_document_lists_the_annotation_page_for_the_article_only(client):
+def test_the_openapi_document_lists_the_annotation_page_for_the_article_and_lists_across(client):
     spec = client.get("/openapi.json").get_json()
+    annotated = {"/v1/articles/{article_id}", *(f"/v1/{name}" for name in FACT_LISTS)}
     for path, methods in spec["paths"].items():
         content = methods["get"]["responses"]["200"]["content"]
-        assert (ANNOTATION_MEDIA_TYPE in content) is (path == "/v1/articles/{article_id}"), path
+        assert (ANNOTATION_MEDIA_TYPE in content) is (path in annotated), path
     article = spec["paths"]["/v1/articles/{article_id}"]["get"]["responses"]["200"]
     assert "AnnotationPage" in article["description"]
 

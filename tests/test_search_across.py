@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from test_across import THIRD_ID, corpus_folder, next_url
+from test_across import THIRD_ID, corpus_folder, drop_search_index, next_url
 
 from api import create_app
 from api.store.database import database_url, migrate, search_qids, search_units
@@ -423,10 +423,7 @@ def test_rebuild_and_the_migration_refill_the_index(live):
     assert found(search(client, "q=peskov")) == expected
     # A store at revision 0004 (no search index), migrated: the migration fills it.
     with writer.engine.begin() as connection:
-        if writer.engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("DROP TABLE search_fts")
-        for table in (search_qids, search_units):
-            connection.exec_driver_sql(f"DROP TABLE {table.name}")
+        drop_search_index(connection)
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0004'"))
     migrate(writer.engine)
     migrated = index_rows(writer)

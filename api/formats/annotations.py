@@ -22,7 +22,9 @@ of the request, like the JSON-LD's (see api.formats.jsonld). The renderer regist
 
 from functools import partial
 from pathlib import Path
+from typing import Any
 
+from api.formats.across import FactsAcross
 from api.links import article_url, fact_url, text_url
 from api.store import fact_label
 from schemas.kinds import KINDS
@@ -118,6 +120,33 @@ def _text_target(article, start, end):
     }
 
 
+def _fact_annotations(article, kind, fact):
+    """The annotations of one fact's mentions (and a quote's insertions), each a sort key
+    (start, end, rank) and a function that builds it; `rank` puts an insertion after the
+    facts whose words start where it does."""
+    rank = KINDS.index(kind)
+    found = [
+        (
+            mention["start"],
+            mention["end"],
+            rank,
+            partial(mention_annotation, article, kind, fact, mention),
+        )
+        for mention in fact["mentions"]
+    ]
+    if kind.name == "quotes":
+        found += [
+            (
+                insertion["start"],
+                insertion["end"],
+                len(KINDS),
+                partial(insertion_annotation, article, fact, insertion),
+            )
+            for insertion in fact["insertions"]
+        ]
+    return found
+
+
 def annotation_page(article):
     """Every mention of every fact of `article` as a W3C `AnnotationPage`, in text order.
 
@@ -126,26 +155,10 @@ def annotation_page(article):
     the article's URL itself names the article (the `NewsArticle` of the schema.org JSON-LD).
     """
     mentions = [
-        (
-            mention["start"],
-            mention["end"],
-            rank,
-            partial(mention_annotation, article, kind, fact, mention),
-        )
-        for rank, kind in enumerate(KINDS)
+        found
+        for kind in KINDS
         for fact in article.facts[kind.name]
-        for mention in fact["mentions"]
-    ]
-    # An editor's insertion sorts after the facts whose words start where it does.
-    mentions += [
-        (
-            insertion["start"],
-            insertion["end"],
-            len(KINDS),
-            partial(insertion_annotation, article, quote, insertion),
-        )
-        for quote in article.facts["quotes"]
-        for insertion in quote["insertions"]
+        for found in _fact_annotations(article, kind, fact)
     ]
     mentions.sort(key=lambda item: item[:3])
     return {
@@ -154,4 +167,29 @@ def annotation_page(article):
         "type": "AnnotationPage",
         "startIndex": 0,
         "items": [annotate() for *_, annotate in mentions],
+    }
+
+
+def annotations_across(page: FactsAcross) -> dict[str, Any]:
+    """A page of a list across articles as a W3C `AnnotationPage`: the annotations of each
+    fact in the list's order, each fact's in text order.
+
+    Each annotation is the one its article's own page has: its target the text URL of the
+    fact's article (unversioned, as there), its selectors quoting that article's text at the
+    version the fact is from. The page's id is the list's URL with `#annotations`; `next` is
+    the next page's (a cursor page's place in the whole list is not counted, so there is no
+    `startIndex`).
+    """
+    items = []
+    for item in page.facts:
+        article = page.article(item.article_id, item.version)
+        found = _fact_annotations(article, page.kind, item.fact)
+        found.sort(key=lambda entry: entry[:3])
+        items += [annotate() for *_, annotate in found]
+    return {
+        "@context": ANNO_CONTEXT_URL,
+        "id": f"{page.url}#annotations",
+        "type": "AnnotationPage",
+        **({"next": f"{page.next_url}#annotations"} if page.next_url else {}),
+        "items": items,
     }

@@ -13,6 +13,9 @@ of the `MediaObject` that encodes the article (schema.org's `encoding`), the tex
 its own URL.
 """
 
+from typing import Any
+
+from api.formats.across import FactsAcross
 from api.links import article_url, fact_url, text_url
 from schemas.entities import ENTITY_TYPES, WIKIDATA_ENTITY_URL
 from schemas.kinds import KINDS
@@ -135,22 +138,29 @@ def _fact_node(kind, ref, fact):
     }
 
 
-def news_article(article):
-    """The JSON-LD document for one article: a graph of the article and its facts."""
+def _refs(article_id):
+    """How the nodes of one article's facts name each other: by their absolute URLs."""
 
     def ref(kind, fact_id):
         if kind == "article":
-            return {"@id": article_url(article.id, external=True)}
-        return {"@id": fact_url(article.id, kind, fact_id, external=True)}
+            return {"@id": article_url(article_id, external=True)}
+        return {"@id": fact_url(article_id, kind, fact_id, external=True)}
 
+    return ref
+
+
+def _node(kind, ref, fact):
+    """The node of one fact of this kind."""
+    return NODES[kind.name](ref, fact) if kind.name in NODES else _fact_node(kind, ref, fact)
+
+
+def news_article(article):
+    """The JSON-LD document for one article: a graph of the article and its facts."""
+    ref = _refs(article.id)
     metadata = article.metadata
     article_ref = ref("article", None)
     nodes = {
-        kind.name: [
-            NODES[kind.name](ref, fact) if kind.name in NODES else _fact_node(kind, ref, fact)
-            for fact in article.facts[kind.name]
-        ]
-        for kind in KINDS
+        kind.name: [_node(kind, ref, fact) for fact in article.facts[kind.name]] for kind in KINDS
     }
     links = {
         link: [
@@ -192,3 +202,33 @@ def news_article(article):
         "@context": CONTEXT,
         "@graph": [news_article_node, *(node for kind in KINDS for node in nodes[kind.name])],
     }
+
+
+def facts_across(page: FactsAcross) -> dict[str, Any]:
+    """A page of a list across articles as a schema.org graph.
+
+    Each fact is the node its article's own JSON-LD has (the same `@id`, the fact's URL under
+    its article, so ids never clash across articles), and each article on the page is a
+    `NewsArticle` node (its URL, id and `version`) that links its facts as the article's own
+    graph does (`mentions`, `hasPart` or `about`, from the kind table). Articles come first,
+    in the order of their first fact; then the facts, in the list's order.
+    """
+    kind = page.kind
+    articles: dict[str, dict[str, Any]] = {}
+    nodes = []
+    for item in page.facts:
+        ref = _refs(item.article_id)
+        node = _node(kind, ref, item.fact)
+        nodes.append(node)
+        article_node = articles.setdefault(
+            item.article_id,
+            {
+                **ref("article", None),
+                "@type": "NewsArticle",
+                "identifier": item.article_id,
+                "version": item.version,
+                kind.jsonld_link: [],
+            },
+        )
+        article_node[kind.jsonld_link].append({"@id": node["@id"]})
+    return {"@context": CONTEXT, "@graph": [*articles.values(), *nodes]}

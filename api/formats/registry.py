@@ -18,6 +18,9 @@ Web Annotations. Negotiation tells them apart by that parameter alone (see `_acc
 
 The kinds of content:
 - `list`: a page of objects (`value`), with CSV `columns`, paging `headers` and a `name`;
+- `facts`: a page of a list across articles: a `list` (every format of lists renders it), and
+  the page's facts whole with their articles (`article`, an `api.formats.across.FactsAcross`)
+  for the linked-data formats;
 - `object`: one object;
 - `article`: an article's metadata (`value`) and the `article` itself;
 - `text`: a plain text.
@@ -35,8 +38,8 @@ from flask_smorest import abort
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
 
-from api.formats.annotations import ANNOTATION_MEDIA_TYPE, annotation_page
-from api.formats.jsonld import news_article
+from api.formats.annotations import ANNOTATION_MEDIA_TYPE, annotation_page, annotations_across
+from api.formats.jsonld import facts_across, news_article
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -48,6 +51,8 @@ TEXT = "text/plain"
 SPAN_KEYS = {"start", "end", "text"}
 # The fields that name an embedded object in a cell, first present first.
 LABEL_KEYS = ("name", "text", "summary", "description", "id")
+# Kinds of content that are a kind of another: a renderer of the broader renders them too.
+BROADER = {"facts": "list"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ class Renderer:
     # Declared by every renderer: the core compresses what the renderer says, nothing else.
     compressible: bool = field(kw_only=True)
     description: str = ""
+    # What the 200's description says instead for a kind of content, where that differs.
+    descriptions: Mapping[str, str] = field(default_factory=dict)
     # Headers it adds to each response.
     headers: Mapping[str, str] = field(default_factory=dict)
     # A format people save as a file (CSV) has an extension: its responses then carry
@@ -97,11 +104,12 @@ class Renderers:
         return self._by_media_type[media_type]
 
     def offered(self, kind: str) -> tuple[str, ...]:
-        """The media types that can render this kind of content, the default first."""
+        """The media types that can render this kind of content (or the kind it is a kind
+        of), the default first."""
         return tuple(
             media_type
             for media_type, renderer in self._by_media_type.items()
-            if kind in renderer.kinds
+            if kind in renderer.kinds or BROADER.get(kind) in renderer.kinds
         )
 
 
@@ -356,12 +364,17 @@ def render_json(content: Content) -> bytes:
 
 
 def render_json_ld(content: Content) -> bytes:
-    """The article as a schema.org graph."""
+    """The article, or a page of facts across articles, as a schema.org graph."""
+    if content.kind == "facts":
+        return orjson.dumps(facts_across(content.article))
     return orjson.dumps(news_article(content.article))
 
 
 def render_annotations(content: Content) -> bytes:
-    """Every mention of every fact of the article as a W3C Web Annotation page."""
+    """Every mention of every fact of the article, or of a page of facts across articles, as
+    a W3C Web Annotation page."""
+    if content.kind == "facts":
+        return orjson.dumps(annotations_across(content.article))
     return orjson.dumps(annotation_page(content.article))
 
 
@@ -386,7 +399,7 @@ BUILT_IN = (
     ),
     Renderer(
         JSON_LD,
-        frozenset({"article"}),
+        frozenset({"article", "facts"}),
         render_json_ld,
         schema={"type": "object"},
         compressible=True,
@@ -396,10 +409,17 @@ BUILT_IN = (
         "about a `QuantitativeValue`), events (`Event`) and claims (`Claim` with `author` and "
         "`appearance`); its `@context` inline, node ids the absolute URLs of the facts (built "
         "from the URL of the request), the text's SHA-256 on its `MediaObject` (`encoding`).",
+        descriptions={
+            "facts": "With `Accept: application/ld+json`: an `@graph` of each fact's node as "
+            "its article's JSON-LD has it (its `@id` the fact's absolute URL under its article), "
+            "and a `NewsArticle` node for each article on the page (`identifier`, `version`) "
+            "linking its facts as the article's own graph does; its `@context` inline. "
+            "`fields` does not apply: nodes are whole.",
+        },
     ),
     Renderer(
         ANNOTATIONS,
-        frozenset({"article"}),
+        frozenset({"article", "facts"}),
         render_annotations,
         schema={"type": "object"},
         compressible=True,
@@ -408,6 +428,14 @@ BUILT_IN = (
         "URL with a `TextPositionSelector` and a `TextQuoteSelector` (`exact`, `prefix`, "
         "`suffix`), its bodies the fact's URL (`identifying`), kind (`classifying`) and label "
         "(`describing`). Plain `application/ld+json` is the schema.org graph.",
+        descriptions={
+            "facts": f"With `Accept: {ANNOTATIONS}`: a W3C Web Annotation `AnnotationPage` "
+            "holding the annotations of each fact on the page, in the list's order (each "
+            "fact's in text order), as its article's own page has them: its target the text "
+            "URL of the fact's article with a `TextPositionSelector` and a "
+            "`TextQuoteSelector`, its bodies the fact's URL, kind and label; `next` the next "
+            "page's. Plain `application/ld+json` is the schema.org graph.",
+        },
     ),
     Renderer(TEXT, frozenset({"text"}), render_text, schema={"type": "string"}, compressible=True),
 )

@@ -62,6 +62,8 @@ def ingest(
             problems.append(Problem(json_path, "", outcome.message))
         else:
             outcomes.append(outcome)
+    if any(outcome.status == "written" for outcome in outcomes):
+        store.analyze()
     return outcomes, problems
 
 

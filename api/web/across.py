@@ -8,16 +8,17 @@ articles are ingested. `GET /v1/changes` lists the versions ingested, in ingest 
 Both depend on the whole store: a kept rendering holds until its generation changes.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 import orjson
 from flask import request
 from flask.views import MethodView
 
+from api.formats.across import FactAcross, FactsAcross
 from api.formats.registry import Content, csv_columns, respond
 from api.web.blueprint import Blueprint
 from api.web.listing import columns_description
-from api.web.lookups import depend_on_every_article, store
+from api.web.lookups import depend_on_every_article, read_version, store
 from schemas.across import (
     ChangeSchema,
     ChangesQueryArgsSchema,
@@ -48,16 +49,20 @@ changes_blp = Blueprint(
 )
 
 
-def next_link(**replaced):
-    """`Link: rel="next"`: this request's URL with the given parameters replaced."""
+def replaced_url(**replaced):
+    """This request's path and query with the given parameters replaced."""
     query = request.args.to_dict(flat=False)
     query.update({name: [str(value)] for name, value in replaced.items()})
-    return f'<{request.path}?{urlencode(query, doseq=True)}>; rel="next"'
+    return f"{request.path}?{urlencode(query, doseq=True)}"
 
 
-def with_article(fact_json, article_id, version, chosen):
+def next_link(**replaced):
+    """`Link: rel="next"`: this request's URL with the given parameters replaced."""
+    return f'<{replaced_url(**replaced)}>; rel="next"'
+
+
+def with_article(fact, article_id, version, chosen):
     """A fact as the list across articles shows it: its article first, then its fields."""
-    fact = orjson.loads(fact_json)
     if chosen:
         fact = {name: fact[name] for name in ["id", *(name for name in chosen if name != "id")]}
     return {"article_id": article_id, "article_version": version, **fact}
@@ -70,14 +75,26 @@ def list_view(kind: Kind):
         depend_on_every_article()
         size = args["page_size"]
         found, total = store().facts_across(kind.name, args, args.get("cursor"), size + 1)
-        page = found[:size]
+        page = [
+            FactAcross(row.article_id, row.version, orjson.loads(row.body)) for row in found[:size]
+        ]
         chosen = args.get("fields_")
-        items = [with_article(row.body, row.article_id, row.version, chosen) for row in page]
+        items = [with_article(item.fact, item.article_id, item.version, chosen) for item in page]
         headers = {"X-Total-Count": str(total)}
+        next_url = None
         if len(found) > size:
-            headers["Link"] = next_link(cursor=encode_cursor(page[-1].key))
+            next_url = replaced_url(cursor=encode_cursor(found[size - 1].key))
+            headers["Link"] = f'<{next_url}>; rel="next"'
+        # The linked-data formats: the facts whole, their articles read only if asked for.
+        whole = FactsAcross(
+            kind,
+            page,
+            read_version,
+            request.url,
+            urljoin(request.url, next_url) if next_url else None,
+        )
         columns = ARTICLE_COLUMNS + csv_columns(kind.schema(), chosen)
-        return respond(Content("list", items, None, columns, headers, name=kind.path))
+        return respond(Content("facts", items, whole, columns, headers, name=kind.path))
 
     list_across.__doc__ = (
         f"List {kind.plural_noun} across articles\n\n"
@@ -92,6 +109,7 @@ def list_view(kind: Kind):
                 served_with_article(kind),
                 ", ".join(ARTICLE_COLUMNS) + ", then " + columns_description(kind.schema()),
                 headers=CURSOR_HEADERS,
+                kind="facts",
             )(list_across)
         )
     )
@@ -112,12 +130,13 @@ class Changes(MethodView):
         ChangeSchema(), columns_description(ChangeSchema()), headers={"Link": "NEXT_LINK"}
     )
     def get(self, args):
-        """List what each ingested version changed, in ingest order
+        """List what each ingested version and withdrawal changed, in order
 
-        One entry per version written, oldest first: the article, the version, when it was
-        ingested and the ids of each kind of fact it added, removed or changed. Pass the last
-        `generation` seen as `since` (`Link: rel="next"` does): a client that does misses no
-        version and sees none twice. An empty page means nothing new yet.
+        One entry per version written and per article withdrawn, oldest first: the action,
+        the article, the version, when it was ingested (and withdrawn, with the reason) and
+        the ids of each kind of fact it added, removed or changed; a withdrawal removes every
+        id. Pass the last `generation` seen as `since` (`Link: rel="next"` does): a client
+        that does misses no change and sees none twice. An empty page means nothing new yet.
         """
         depend_on_every_article()
         entries = store().changes_since(args["since"], args["page_size"])

@@ -106,7 +106,7 @@ class Blueprint(flask_smorest.Blueprint):
                 renderer = renderers[media_type]
                 if media_type not in content:
                     content[media_type] = {"schema": renderer.schema}
-                    sentences.append(renderer.description)
+                    sentences.append(renderer.descriptions.get(kind, renderer.description))
             sentences.append(doc_info.get("format_notes", ""))
             response["description"] = " ".join(sentence for sentence in sentences if sentence)
             if doc_info.get("etag"):
@@ -133,9 +133,10 @@ class Blueprint(flask_smorest.Blueprint):
         doc["responses"]["503"] = "SERVICE_UNAVAILABLE"
         return doc
 
-    def list_response(self, item_schema, columns, headers=None):
+    def list_response(self, item_schema, columns, headers=None, kind="list"):
         """Document (and represent) a paged list of `item_schema` objects, and its CSV columns;
-        `headers` are its paging headers (by default, page numbers')."""
+        `headers` are its paging headers (by default, page numbers'); `kind` the kind of
+        content (`facts` for a list across articles, see api.formats.registry)."""
         json_doc = self.response(
             200,
             {"type": "array", "items": item_schema},
@@ -144,7 +145,7 @@ class Blueprint(flask_smorest.Blueprint):
         )
 
         def decorate(view):
-            view = self.represents("list")(json_doc(view))
+            view = self.represents(kind)(json_doc(view))
             view._apidoc["format_notes"] = f"CSV columns: {columns}"
             return view
 

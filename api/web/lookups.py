@@ -73,6 +73,14 @@ def depend_on_every_article() -> None:
     request.environ[CURRENT] = lambda: served.generation == generation
 
 
+def read_version(article_id: str, version: int) -> Article:
+    """An article at a version that a list across articles just read from the store."""
+    article = store().version_of(article_id, version)
+    if article is None:  # the index names only versions the store holds
+        raise LookupError(f"no version {version} of article {article_id!r} in the store")
+    return article
+
+
 def find_fact(article, kind, fact_id):
     """The fact of this kind and id in the article, or a 404 naming both."""
     fact = article.find(kind, fact_id)
