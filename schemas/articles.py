@@ -253,8 +253,18 @@ class ArticleQueryArgsSchema(common.ListQueryArgsSchema):
     )
     published_from = _published_filter("from", "2025-11")
     published_to = _published_filter("to", "2025-11-16")
-    # Each filter here has a test in api.store.article_filters, which is where a new one (the
-    # words of `q`) goes beside them.
+    q = ma.fields.String(
+        validate=[ma.validate.Length(min=1, max=500), ma.validate.Regexp(common.PRINTABLE_PATTERN)],
+        metadata={
+            "description": "Only articles whose text or facts hold every word of `q` in one "
+            "paragraph or one fact: the articles of the results `GET /v1/search` gives for "
+            "the same `q` (words matched whole, without case or diacritics; punctuation "
+            "alone matches nothing).",
+            "example": "mines",
+        },
+    )
+    # Each filter here has a test in api.store.article_filters; `entity` and `q` ask the
+    # store's indexes for the articles that pass.
 
 
 class ArticleArgsSchema(common.VersionArgsSchema):

@@ -176,8 +176,9 @@ class SearchAcrossQueryArgsSchema(common.QueryArgsSchema):
     outlet = ma.fields.String(
         validate=[ma.validate.Length(min=1, max=200), ma.validate.Regexp(common.PRINTABLE_PATTERN)],
         metadata={
-            "description": "Only articles whose original outlet has this name, exactly (the "
-            "values of the `outlet` facet).",
+            "description": "Only articles credited to this original outlet, as the article "
+            "list's `outlet` matches it: its name or an alias, in any case, or its Wikidata "
+            "QID (the `outlet` facet counts by name).",
             "example": "The Telegraph",
         },
     )

@@ -97,6 +97,9 @@ EXPECTED = {
     "q=korea&outlet=Harbour%20Post&kind=quote,claim": {
         (THIRD_ID, "claim", "kim-stand-with-russia"),
     },
+    # The outlet as the article list matches it: in any case; one no article has, nothing.
+    "q=korea&outlet=harbour%20POST&kind=claim": {(THIRD_ID, "claim", "kim-stand-with-russia")},
+    "q=korea&outlet=Harbour": set(),
     "q=russia&published_from=2024-10&published_to=2024-10&kind=entity": {
         (THIRD_ID, "entity", "russia"),
     },
@@ -429,3 +432,32 @@ def test_rebuild_and_the_migration_refill_the_index(live):
     migrated = index_rows(writer)
     assert without_ids(migrated["search_units"]) == without_ids(before["search_units"])
     assert found(search(client, "q=peskov")) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=peskov", {ARTICLE_ID, THIRD_ID}),
+        ("q=riverton%20bridge", {RIVERTON}),
+        ("q=P%C3%89SKOV&outlet=harbour%20post", {THIRD_ID}),
+        ("q=kim&published_from=2025", {ARTICLE_ID}),
+        ("q=kim&entity=Q18808", {THIRD_ID}),
+        ("q=zqxj", set()),
+        ("q=%2A%22", set()),
+        ("q=NEAR(kim%20OR", set()),
+    ],
+)
+def test_the_article_list_filters_by_words_as_search_finds_them(client, query, expected):
+    """`GET /v1/articles?q=` lists the articles of `GET /v1/search?q=`'s results."""
+    listed = client.get(f"/v1/articles?{query}")
+    assert listed.status_code == 200, listed.get_data(as_text=True)
+    assert {article["id"] for article in listed.get_json()} == expected
+    searched = client.get(f"/v1/search?q={query.split('&')[0][2:]}&page_size=1000").get_json()
+    assert expected <= {result["article_id"] for result in searched["results"]}
+
+
+@pytest.mark.parametrize("q", ["", "x" * 501])
+def test_the_article_lists_q_is_a_422_when_empty_or_too_long(client, q):
+    response = client.get("/v1/articles?" + urllib.parse.urlencode({"q": q}))
+    assert response.status_code == 422
+    assert "q" in response.get_json()["errors"]["query"]

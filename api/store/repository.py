@@ -291,14 +291,18 @@ class Store:
     def articles_listed(self, args: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The summaries of the articles served that pass the article list's filters, by id.
 
-        `entity` (a QID) asks the facts index, one query with the QID a bound parameter; the
-        other filters test the listing this process keeps.
+        `entity` (a QID) asks the facts index and `q` the search index, one query each with
+        the values bound parameters; the other filters test the listing this process keeps.
         """
         listing = self._listing()
         indexed: dict[str, set[str]] = {}
-        if args.get("entity"):
-            with self.engine.connect() as connection:
-                indexed["entity"] = fact_index.articles_naming(connection, args["entity"])
+        if args.get("entity") or args.get("q"):
+            with self.engine.connect() as connection, connection.begin():
+                if args.get("entity"):
+                    indexed["entity"] = fact_index.articles_naming(connection, args["entity"])
+                if args.get("q"):
+                    words = search_index.query_tokens(args["q"])
+                    indexed["q"] = search_index.articles_matching(connection, words)
         return [
             listed.summary for listed in listing if article_filters.passes(listed, args, indexed)
         ]
@@ -358,6 +362,18 @@ class Store:
         """A page of the paragraphs and facts that hold every word, across every article
         served (latest versions), best first after the key `after`; how many match in all, and
         their facets. All from one read transaction, so they agree. No words find nothing."""
+        outlet = filters.get("outlet")
+        if outlet:
+            # As the article list matches it (name, alias or QID, in any case), turned into
+            # the outlets' names, which the search index holds.
+            names = {
+                str(listed.outlet["name"])
+                for listed in self._listing()
+                if article_filters.outlet_matches(listed.outlet, outlet)
+            }
+            if not names:
+                words = []  # no such outlet: nothing to find
+            filters = {**filters, "outlet": sorted(names)}
         with self.engine.connect() as connection, connection.begin():
             page = search_index.search(connection, words, filters, after, limit)
             total, counts = search_index.facets(connection, words, filters)

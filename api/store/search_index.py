@@ -380,7 +380,7 @@ def _conditions(filters: frozenset[str]) -> list[sa.ColumnElement[bool]]:
             .exists()
         )
     if "outlet" in filters:
-        found.append(search_units.c.outlet == sa.bindparam("outlet"))
+        found.append(search_units.c.outlet.in_(sa.bindparam("outlet", expanding=True)))
     day = sa.func.substr(search_units.c.published, 1, 10)
     if "published_from" in filters:
         found.append(day >= sa.bindparam("published_from"))
@@ -396,9 +396,11 @@ def _parameters(
     values = engine.parameters(words)
     if filters.get("kind"):
         values["kind"] = list(filters["kind"])
-    for name in ("entity", "outlet"):
-        if filters.get(name):
-            values[name] = filters[name]
+    if filters.get("entity"):
+        values["entity"] = filters["entity"]
+    if filters.get("outlet"):
+        # The names of the outlets asked for (the store resolves aliases and QIDs to them).
+        values["outlet"] = list(filters["outlet"])
     if filters.get("published_from"):
         values["published_from"] = date_bounds(filters["published_from"])[0].isoformat()
     if filters.get("published_to"):
@@ -491,6 +493,24 @@ def search(
         )
         for row in rows
     ]
+
+
+@functools.cache
+def _articles_statement(dialect: str) -> Any:
+    return (
+        _matching(_ENGINES[dialect], frozenset())
+        .with_only_columns(search_units.c.article_id)
+        .distinct()
+    )
+
+
+def articles_matching(connection: sa.Connection, words: Sequence[str]) -> set[str]:
+    """The articles served with a paragraph or a fact (latest version) holding every word."""
+    if not words:
+        return set()
+    dialect = connection.dialect.name
+    values = _ENGINES[dialect].parameters(words)
+    return set(connection.execute(_articles_statement(dialect), values).scalars())
 
 
 def _spans(row: Any, wanted: set[str]) -> list[dict[str, Any]]:

@@ -45,7 +45,8 @@ class Articles(MethodView):
         publication order). Filters: `entity` (a Wikidata QID the article names), `outlet`
         (the original outlet's name or QID), `published_from` and `published_to` (compared
         with the publication time as printed, which has no time zone; a bound covers its
-        whole span).
+        whole span) and `q` (words in one paragraph or one fact, as `GET /v1/search` finds
+        them).
         """
         depend_on_every_article()
         return list_response(None, "articles", store().articles_listed(args), args)
