@@ -392,6 +392,10 @@ def check_across(client: Client) -> None:
     assert [summary.id for summary in expect_list(filtered, ArticleSummary)] == [ARTICLE_ID]
     later = list_articles.sync(client=client, published_from="2025-11-16T09:40")
     assert expect_list(later, ArticleSummary) == []
+    # And by words, as search across articles finds them.
+    worded = list_articles.sync(client=client, q="Kim Jong-un")
+    assert [summary.id for summary in expect_list(worded, ArticleSummary)] == [ARTICLE_ID]
+    assert expect_list(list_articles.sync(client=client, q="zqxjv"), ArticleSummary) == []
     changes = expect_list(list_changes.sync(client=client, since=0), Change)
     assert (changes[0].article_id, changes[0].version) == (ARTICLE_ID, 1), changes
     assert expect_list(list_changes.sync(client=client, since=changes[-1].generation), Change) == []

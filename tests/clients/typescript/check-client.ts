@@ -296,6 +296,9 @@ async function checkAcrossArticles(): Promise<void> {
     params: { query: { published_from: "2025-11-16T09:40" } },
   });
   check(later.data?.length === 0, "no article published later");
+  // And by words, as search across articles finds them.
+  const worded = await client.GET("/v1/articles", { params: { query: { q: "Kim Jong-un" } } });
+  check(worded.data?.map((summary) => summary.id).join() === ARTICLE_ID, "articles by words");
 
   const changes = await client.GET("/v1/changes", { params: { query: { since: 0 } } });
   check(changes.data?.[0]?.article_id === ARTICLE_ID, "the first change");
