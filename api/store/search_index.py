@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 from api.store.article import Fact, field_text
 from api.store.database import articles, search_qids, search_units, versions
-from api.store.fact_index import entity_roles, published_of
+from api.store.fact_index import _named, entity_roles, published_of
 from schemas.dates import date_bounds
 from schemas.kinds import KINDS
 from schemas.search import TEXT_UNIT, WORD_PATTERN
@@ -176,12 +176,6 @@ def _rows(
             mentions = orjson.dumps(fact.get("mentions", [])).decode("utf-8")
             add(kind.singular, fact["id"], searched, None, mentions, named)
     return units, qids
-
-
-def _named(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def write(
