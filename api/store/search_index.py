@@ -86,8 +86,18 @@ def _indexed_words(text: str) -> tuple[str, int]:
     return " " + "  ".join(found) + " ", len(found)
 
 
+@functools.lru_cache(maxsize=256)
+def _finder(wanted: frozenset[str]) -> re.Pattern[str]:
+    """The ASCII words `wanted`, whole, in any case: a word is not next to a letter or digit."""
+    alternatives = "|".join(map(re.escape, sorted(wanted, key=len, reverse=True)))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+
+
 def matched_words(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     """Where the words of `text` with a token in `wanted` stand in it: (start, end) each."""
+    if text.isascii() and all(token.isascii() for token in wanted):
+        # The common case, without tokenising every word: in ASCII a token is a word.
+        return [match.span() for match in _finder(frozenset(wanted)).finditer(text)]
     found = []
     for match in WORD.finditer(text):
         word = match.group()
