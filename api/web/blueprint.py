@@ -69,7 +69,7 @@ class Blueprint(flask_smorest.Blueprint):
         if rate_limited:
             self._prepare_doc_cbks.append(self._prepare_rate_limit_doc)
 
-    def represents(self, kind, cached=True):
+    def represents(self, kind, cached=True, streams=False):
         """Answer this kind of content in every format registered for it (JSON first).
 
         The formats, the 406 for any other `Accept`, and `Vary` are documented from the app's
@@ -83,7 +83,8 @@ class Blueprint(flask_smorest.Blueprint):
             view = not_acceptable(view)
             view._apidoc["etag"] = cached
             view._apidoc["represents"] = kind
-            return represents(kind, cached=cached)(view)
+            view._apidoc["streams"] = streams
+            return represents(kind, cached=cached, streams=streams)(view)
 
         return decorate
 
@@ -102,7 +103,7 @@ class Blueprint(flask_smorest.Blueprint):
             response = doc["responses"][status]
             content = response.setdefault("content", {})
             sentences = [response.get("description", "")]
-            for media_type in renderers.offered(kind):
+            for media_type in renderers.offered(kind, doc_info.get("streams", False)):
                 renderer = renderers[media_type]
                 if media_type not in content:
                     content[media_type] = {"schema": renderer.schema}
@@ -133,9 +134,10 @@ class Blueprint(flask_smorest.Blueprint):
         doc["responses"]["503"] = "SERVICE_UNAVAILABLE"
         return doc
 
-    def list_response(self, item_schema, columns, headers=None):
+    def list_response(self, item_schema, columns, headers=None, streams=False):
         """Document (and represent) a paged list of `item_schema` objects, and its CSV columns;
-        `headers` are its paging headers (by default, page numbers')."""
+        `headers` are its paging headers (by default, page numbers'); `streams`: the view can
+        give the whole list to a renderer that streams (NDJSON)."""
         json_doc = self.response(
             200,
             {"type": "array", "items": item_schema},
@@ -144,7 +146,7 @@ class Blueprint(flask_smorest.Blueprint):
         )
 
         def decorate(view):
-            view = self.represents("list")(json_doc(view))
+            view = self.represents("list", streams=streams)(json_doc(view))
             view._apidoc["format_notes"] = f"CSV columns: {columns}"
             return view
 
