@@ -177,6 +177,7 @@ FILE_TYPES = {
     # Already compressed, or opaque bytes (swagger-ui's LICENSE and VERSION have no extension).
     "image/png": False,
     "application/octet-stream": False,
+    "application/gzip": False,
 }
 
 
