@@ -6,7 +6,7 @@ from schemas.common import QueryArgsSchema
 
 # An export's name: the generation it shows (see api.store.exports).
 EXPORT_NAME_PATTERN = r"^corpus-(0|[1-9][0-9]{0,18})\.ndjson\.gz$"
-EXAMPLE_EXPORT_NAME = "corpus-3.ndjson.gz"
+EXAMPLE_EXPORT_NAME = "corpus-1.ndjson.gz"
 EXAMPLE_SHA256 = "9f2c1a54d0c3b6f4a1e2d3c4b5a69788f0e1d2c3b4a5968778695a4b3c2d1e0f"
 
 
@@ -26,7 +26,7 @@ class ExportSchema(ma.Schema):
         metadata={
             "description": "The store's generation it shows (the `generation` of the last "
             "change in `GET /v1/changes` it includes).",
-            "example": 3,
+            "example": 1,
         },
     )
     created_at = ma.fields.String(
@@ -58,7 +58,7 @@ class ExportSchema(ma.Schema):
     )
     articles = ma.fields.Integer(
         required=True,
-        metadata={"description": "How many articles (lines) it holds.", "example": 3},
+        metadata={"description": "How many articles (lines) it holds.", "example": 1},
     )
     url = ma.fields.String(
         required=True,

@@ -69,7 +69,7 @@ class Blueprint(flask_smorest.Blueprint):
         if rate_limited:
             self._prepare_doc_cbks.append(self._prepare_rate_limit_doc)
 
-    def represents(self, kind, cached=True, streams=False):
+    def represents(self, kind, cached=True, streams=False, media_types=()):
         """Answer this kind of content in every format registered for it (JSON first).
 
         The formats, the 406 for any other `Accept`, and `Vary` are documented from the app's
@@ -84,7 +84,7 @@ class Blueprint(flask_smorest.Blueprint):
             view._apidoc["etag"] = cached
             view._apidoc["represents"] = kind
             view._apidoc["streams"] = streams
-            return represents(kind, cached=cached, streams=streams)(view)
+            return represents(kind, cached=cached, streams=streams, media_types=media_types)(view)
 
         return decorate
 
