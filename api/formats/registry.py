@@ -442,8 +442,6 @@ BUILT_IN = (
         "it, in the same order. Streamed as it is read from the store, so never kept: no "
         "ETag, no Content-Length, `Cache-Control: no-store`; compressed on the fly for "
         "`Accept-Encoding: gzip` or `br`.",
-        # Behind nginx, each batch reaches the client as it is sent (see deploy/).
-        headers={"X-Accel-Buffering": "no"},
         streams=True,
     ),
     Renderer(
