@@ -84,6 +84,7 @@ class Blueprint(flask_smorest.Blueprint):
             view._apidoc["etag"] = cached
             view._apidoc["represents"] = kind
             view._apidoc["streams"] = streams
+            view._apidoc["media_types"] = media_types
             return represents(kind, cached=cached, streams=streams, media_types=media_types)(view)
 
         return decorate
@@ -97,6 +98,13 @@ class Blueprint(flask_smorest.Blueprint):
     def _prepare_representations_doc(doc, doc_info, *, app, **kwargs):
         kind = doc_info.get("represents")
         if kind is None:
+            # Fixed media types (a file): each listed, with the schema documented for the first.
+            for status in doc_info.get("success_status_codes", []):
+                content = doc["responses"][status].get("content", {})
+                documented = next(iter(content.values()), None)
+                for media_type in doc_info.get("media_types", ()):
+                    if documented is not None:
+                        content.setdefault(media_type, documented)
             return doc
         renderers = registry(app)
         for status in doc_info.get("success_status_codes", []):

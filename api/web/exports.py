@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
@@ -43,6 +43,8 @@ EXPORT_NAME_PARAMETER["schema"] = {
     "maxLength": 40,
 }
 EXPORT_SCHEMA = ExportSchema()
+# The same bytes as opaque bytes, for clients (and generators) that know no gzip type.
+OCTET_STREAM = "application/octet-stream"
 # What a download reads and sends at a time.
 FILE_CHUNK_BYTES = 256 * 1024
 
@@ -81,15 +83,16 @@ class ExportFile(MethodView):
     @blp.doc(operationId="getExport")
     @blp.response(
         200,
-        {"type": "string", "contentMediaType": EXPORT_MEDIA_TYPE},
+        {"type": "string", "format": "binary"},
         content_type=EXPORT_MEDIA_TYPE,
-        description="The export file: gzip, holding NDJSON, one article per line. Its ETag is "
-        "its SHA-256; it never changes, so any cache may keep it a year "
+        description="The export file: gzip, holding NDJSON, one article per line; the same "
+        f"bytes labelled `{OCTET_STREAM}` with `Accept: {OCTET_STREAM}`. Its ETag is its "
+        "SHA-256; it never changes, so any cache may keep it a year "
         "(`Cache-Control: public, max-age=31536000, immutable`).",
-        headers={"Cache-Control": "CACHE_CONTROL"},
+        headers={"Cache-Control": "CACHE_CONTROL", "Vary": "VARY"},
     )
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.represents(None, streams=True, media_types=(EXPORT_MEDIA_TYPE,))
+    @blp.represents(None, streams=True, media_types=(EXPORT_MEDIA_TYPE, OCTET_STREAM))
     def get(self, name):
         """Download a full export of the corpus
 
@@ -102,8 +105,9 @@ class ExportFile(MethodView):
             abort(404, message=f"No export {name!r}; `GET /v1/exports` lists them.")
         request.environ[IMMUTABLE] = True
         response = current_app.response_class(
-            file_chunks(where / export.name), mimetype=EXPORT_MEDIA_TYPE
+            file_chunks(where / export.name), mimetype=g.get("media_type", EXPORT_MEDIA_TYPE)
         )
+        response.vary.add("Accept")
         response.content_length = export.size
         response.headers["Content-Disposition"] = f'attachment; filename="{export.name}"'
         response.set_etag(export.sha256)
