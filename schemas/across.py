@@ -11,10 +11,17 @@ import re
 import marshmallow as ma
 
 from schemas.articles import EXAMPLE_ARTICLE_ID, ArticleChangesSchema
-from schemas.common import SLUG_PATTERN, QueryArgsSchema, sparse_schema
+from schemas.common import (
+    SLUG_PATTERN,
+    QueryArgsSchema,
+    enum_field,
+    qid_filter_field,
+    sparse_schema,
+)
 from schemas.kinds import BY_NAME, Kind
 
-QID_PATTERN = r"^Q[1-9][0-9]*$"
+# What a change in the feed did to its article.
+CHANGE_ACTIONS = ("ingested", "withdrawn")
 MAX_CURSOR_PAGE_SIZE = 1000
 DEFAULT_CURSOR_PAGE_SIZE = 100
 # A cursor holds one position in the order: 8 + 13 + an article id + 9 characters, and dots.
@@ -25,19 +32,6 @@ MAX_GENERATION = 2**62
 # article's publication, its id, and the fact's place in the article's own order.
 CURSOR_PATTERN = r"^(\d{8})?\.(\d{8}T\d{4})\.([a-z0-9]+(?:-[a-z0-9]+)*)\.(\d{1,9})$"
 EXAMPLE_CURSOR = "20241001.20241012T1000.kim-vows-to-stand-with-russia.0"
-
-
-def qid_filter_field(description: str, example: str) -> ma.fields.String:
-    """A query filter naming an entity by its Wikidata QID, whatever article names it."""
-    return ma.fields.String(
-        validate=ma.validate.Regexp(
-            QID_PATTERN,
-            error="Not a Wikidata QID (Q followed by digits, e.g. Q423). Across articles an "
-            "entity is named by its QID: ids such as 'kharkiv' are unique only within one "
-            "article.",
-        ),
-        metadata={"description": description, "example": example},
-    )
 
 
 def encode_cursor(key: tuple[str, str, str, int]) -> str:
@@ -190,23 +184,48 @@ class ChangeSchema(ma.Schema):
             "example": 2,
         },
     )
+    action = enum_field(
+        "ChangeAction",
+        CHANGE_ACTIONS,
+        "What happened to the article: a version `ingested` (it is now served), or the "
+        "article `withdrawn` (it is no longer served; its URLs answer 410).",
+        example="ingested",
+    )
     article_id = _article_fields()["article_id"]
     version = ma.fields.Integer(
-        required=True, metadata={"description": "The version's number, from 1.", "example": 1}
+        required=True,
+        metadata={
+            "description": "The version ingested, or the one that stopped being served when "
+            "the article was withdrawn.",
+            "example": 1,
+        },
     )
     ingested_at = ma.fields.String(
         required=True,
         metadata={
-            "description": "When it was ingested: ISO 8601 in UTC.",
+            "description": "When that version was ingested: ISO 8601 in UTC.",
             "example": "2026-12-06T17:40:02.123456Z",
         },
+    )
+    withdrawn_at = ma.fields.String(
+        metadata={
+            "description": "Withdrawals only: when the article was withdrawn, ISO 8601 in UTC.",
+            "example": "2026-12-06T18:02:11.000000Z",
+        },
+    )
+    reason = ma.fields.String(
+        metadata={
+            "description": "Withdrawals only: why, as its 410 answers say.",
+            "example": "Published in error; see the correction.",
+        }
     )
     changes = ma.fields.Nested(
         ArticleChangesSchema,
         required=True,
         metadata={
-            "description": "Ids added, removed and changed per kind of fact, against the "
-            "article's version before (the first version adds every id)."
+            "description": "Ids added, removed and changed per kind of fact, against what was "
+            "served before: the article's version before (every id added for a first version, "
+            "or for the first version after a withdrawal); a withdrawal removes every id."
         },
     )
 

@@ -1,8 +1,11 @@
 """Articles: the metadata of each source text, with counts of its facts."""
 
+import re
+
 import marshmallow as ma
 
 from schemas import common
+from schemas.dates import PARTIAL_DATE_PATTERN, date_bounds
 from schemas.kinds import KINDS
 
 EXAMPLE_ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
@@ -165,10 +168,93 @@ class ArticleSchema(ArticleSummarySchema):
     )
 
 
+# A bound on the publication time: a partial date, optionally with the hour or the minute, and
+# no time zone (the article prints none). Any other form is refused, a zone with its own message.
+PUBLISHED_BOUND = re.compile(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:T(\d{2})(?::(\d{2}))?)?$")
+PUBLISHED_BOUND_PATTERN = (
+    "^("
+    + PARTIAL_DATE_PATTERN.removeprefix("^").removesuffix("$")
+    + r")(T([01]\d|2[0-3])(:[0-5]\d)?)?$"
+)
+ZONED = re.compile(r"(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE)
+
+
+def published_bounds(value: str) -> tuple[str, str]:
+    """The first and last minute a publication-time bound covers, as printed
+    (`YYYY-MM-DDTHH:MM`): `2025-11` is 2025-11-01T00:00 to 2025-11-30T23:59."""
+    found = PUBLISHED_BOUND.match(value)
+    if found is None:
+        raise ValueError(value)
+    date, hour, minute = found.groups()
+    first, last = date_bounds(date)
+    if hour is None:
+        return f"{first.isoformat()}T00:00", f"{last.isoformat()}T23:59"
+    if not 0 <= int(hour) <= 23 or not 0 <= int(minute or 0) <= 59:
+        raise ValueError(value)
+    if minute is None:
+        return f"{first.isoformat()}T{hour}:00", f"{first.isoformat()}T{hour}:59"
+    return (f"{first.isoformat()}T{hour}:{minute}",) * 2
+
+
+class PublishedBound(ma.fields.String):
+    """A bound on the publication time, compared as printed: no time zone, at the precision
+    given, covering its whole span. Deserialises to (first minute, last minute)."""
+
+    default_error_messages = {
+        "invalid_bound": "Not a publication time of the form YYYY, YYYY-MM, YYYY-MM-DD, "
+        "YYYY-MM-DDTHH or YYYY-MM-DDTHH:MM.",
+        "zoned": "Publication times are printed without a time zone, so a bound cannot have "
+        "one: give the time as the article prints it, without `Z` or an offset.",
+    }
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": PUBLISHED_BOUND_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "T" in text and ZONED.search(text.split("T", 1)[1]):
+            raise self.make_error("zoned")
+        try:
+            return published_bounds(text)
+        except ValueError as error:  # a malformed bound, or 2025-02-30, month 13, hour 24
+            raise self.make_error("invalid_bound") from error
+
+
+def _published_filter(which: str, example: str) -> PublishedBound:
+    side = "at or after the first" if which == "from" else "at or before the last"
+    return PublishedBound(
+        metadata={
+            "description": f"Only articles published {side} minute this covers. Publication "
+            "times are printed without a time zone and compared as printed; a bound is a date "
+            "or a date and time (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `YYYY-MM-DDTHH`, "
+            "`YYYY-MM-DDTHH:MM`) and covers its whole span: `2025-11-16` is the whole day. A "
+            "bound with a time zone is refused.",
+            "example": example,
+        },
+    )
+
+
 class ArticleQueryArgsSchema(common.ListQueryArgsSchema):
-    """Order of the article list."""
+    """Filters and order of the article list."""
 
     sort = common.sort_field("Article", ["id", "published", "title"], "`id`")
+    entity = common.qid_filter_field(
+        "Only articles that name this entity, by its Wikidata QID.", "Q423"
+    )
+    outlet = ma.fields.String(
+        validate=[ma.validate.Length(min=1, max=200), ma.validate.Regexp(common.PRINTABLE_PATTERN)],
+        metadata={
+            "description": "Only articles credited to this original outlet: its name as an "
+            "article gives it, or one of its aliases, in any case (`the telegraph`), or its "
+            "Wikidata QID.",
+            "example": "The Telegraph",
+        },
+    )
+    published_from = _published_filter("from", "2025-11")
+    published_to = _published_filter("to", "2025-11-16")
+    # Each filter here has a test in api.store.article_filters, which is where a new one (the
+    # words of `q`) goes beside them.
 
 
 class ArticleArgsSchema(common.VersionArgsSchema):
@@ -247,7 +333,8 @@ class ArticleVersionSchema(ma.Schema):
         required=True,
         metadata={
             "description": "Ids added, removed and changed per kind of fact, against the "
-            "version before (the first version adds every id)."
+            "version before (the first version, and the first after a withdrawal, adds every "
+            "id)."
         },
     )
 

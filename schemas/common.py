@@ -217,6 +217,23 @@ def entity_filter_field(description, example):
     )
 
 
+# A Wikidata item id: across articles, the one name of an entity that every article shares.
+QID_PATTERN = r"^Q[1-9][0-9]*$"
+
+
+def qid_filter_field(description: str, example: str) -> ma.fields.String:
+    """A query filter naming an entity by its Wikidata QID, whatever article names it."""
+    return ma.fields.String(
+        validate=ma.validate.Regexp(
+            QID_PATTERN,
+            error="Not a Wikidata QID (Q followed by digits, e.g. Q423). Across articles an "
+            "entity is named by its QID: ids such as 'kharkiv' are unique only within one "
+            "article.",
+        ),
+        metadata={"description": description, "example": example},
+    )
+
+
 class QueryList(DelimitedFieldMixin, ma.fields.List):
     """A list in the query string, given as repeated keys (`fields=name&fields=type`, what
     generated clients send), as comma-separated values (`fields=name,type`), or both."""

@@ -404,6 +404,60 @@ def test_a_withdrawn_article_leaves_the_lists(live):
     ]
 
 
+def test_the_changes_feed_shows_a_withdrawal_and_the_version_after_it(live):
+    client, writer, folder = live
+    poll = next_url(client.get("/v1/changes"))
+    served = client.get(f"/v1/articles/{THIRD_ID}/entities?page_size=100").get_json()
+    assert writer.withdraw(THIRD_ID, "Written for the tests.")
+    (entry,) = wait_for_changes(client, poll)
+    assert entry["action"] == "withdrawn"
+    assert (entry["article_id"], entry["version"]) == (THIRD_ID, 1)
+    assert entry["reason"] == "Written for the tests."
+    assert entry["withdrawn_at"] >= entry["ingested_at"]
+    # A client keeping a copy removes every fact the article served.
+    assert entry["changes"]["entities"]["removed"] == sorted(item["id"] for item in served)
+    assert all(not ids["added"] and not ids["changed"] for ids in entry["changes"].values())
+    # The same files ingested again (as every start does) leave it withdrawn.
+    path = folder / f"{THIRD_ID}.json"
+    (outcome,), _ = ingest(writer, [path])
+    assert outcome.status == "unchanged" and "still withdrawn" in outcome.message
+    # Corrected, it is served again: every id added, against nothing served.
+    poll = f"/v1/changes?since={entry['generation']}"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("named in this article only", "the capital"), encoding="utf-8")
+    (outcome,), _ = ingest(writer, [path])
+    assert (outcome.status, outcome.version) == ("written", 2)
+    (entry,) = wait_for_changes(client, poll)
+    assert (entry["action"], entry["version"]) == ("ingested", 2)
+    assert "reason" not in entry
+    assert entry["changes"]["entities"]["added"] == sorted(item["id"] for item in served)
+    csv = client.get("/v1/changes", headers={"Accept": "text/csv"}).text.splitlines()
+    assert csv[0].startswith(
+        "generation,action,article_id,version,ingested_at,withdrawn_at,reason,"
+    )
+    assert [line.split(",")[1] for line in csv[1:]] == [
+        "ingested",
+        "ingested",
+        "ingested",
+        "withdrawn",
+        "ingested",
+    ]
+
+
+def test_the_migration_records_articles_withdrawn_before_it(live):
+    client, writer, _ = live
+    assert writer.withdraw(THIRD_ID, "Written for the tests.")
+    # A store at revision 0003, whose withdrawals had no generation of their own.
+    with writer.engine.begin() as connection:
+        withdrawals.drop(connection)
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0003'"))
+    migrate(writer.engine)
+    entries = writer.changes_since(0, 100)
+    assert [entry["action"] for entry in entries] == ["ingested"] * 3 + ["withdrawn"]
+    assert entries[-1]["generation"] == writer.generation
+    assert entries[-1]["reason"] == "Written for the tests."
+
+
 def index_rows(store):
     with store.engine.connect() as connection:
         return {

@@ -376,3 +376,23 @@ def test_explorer_try_it_out_lists_the_entities(tab):
     result.scroll_into_view_if_needed()
     tab.screenshot("docs-try-it-out")
     assert tab.problems == []
+
+
+def test_an_entity_across_articles_page_links_into_the_article(tab, server):
+    """`/wikidata/Q423` loads with no failed request and no script or CSP error; the skip link
+    reaches its heading; each link to the article lands on the element it names, shown."""
+    tab.page.goto("/wikidata/Q423")
+    expect(tab.page.locator("h1")).to_have_text("North Korea")
+    tab.page.keyboard.press("Tab")
+    expect(tab.page.locator(".skip-link")).to_be_focused()
+    tab.page.keyboard.press("Enter")
+    expect(tab.page.locator("#entity-heading")).to_be_focused()
+    tab.screenshot("wikidata-entity-page", full_page=True)
+    targets = tab.page.eval_on_selector_all(
+        "#main a.to-text", "links => links.map(link => link.getAttribute('href'))"
+    )
+    assert targets and all(target.startswith(f"{ARTICLE}#") for target in targets), targets
+    for target in sorted(set(targets))[:6]:
+        tab.page.goto(target)
+        expect(tab.page.locator(f"#{target.split('#')[1]}")).to_be_visible()
+    assert tab.problems == []

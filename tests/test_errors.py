@@ -8,6 +8,7 @@ from schemas.kinds import KINDS as FACT_KINDS
 REAL_IDS = {
     "article_id": ARTICLE_ID,
     **{f"{kind.singular}_id": kind.example_id for kind in FACT_KINDS},
+    "qid": "Q423",
 }
 TEMPLATES = [
     "/healthz",
@@ -25,6 +26,7 @@ TEMPLATES = [
     ),
     "/v1/articles/{article_id}/versions",
     "/v1/articles/{article_id}/search",
+    "/v1/wikidata/{qid}",
 ]
 LISTS = [t for t in TEMPLATES if t.startswith("/v1") and not t.endswith(("}", "text"))]
 # The lists across articles and the feed of changes, paged by cursor.
@@ -50,6 +52,12 @@ def assert_problem(response, status):
 def test_every_documented_path_is_covered_here(app):
     documented = set(app.test_client().get("/openapi.json").get_json()["paths"])
     assert documented == set(TEMPLATES) | set(ACROSS) | set(EXPORTS)
+
+
+def test_an_entity_no_article_names_is_404_and_what_is_no_qid_422(client):
+    assert "Q1" in assert_problem(client.get("/v1/wikidata/Q1"), 404)["detail"]
+    problem = assert_problem(client.get("/v1/wikidata/kharkiv"), 422)
+    assert "Q followed by digits" in problem["detail"] and "qid" in problem["errors"]["path"]
 
 
 @pytest.mark.parametrize("template", ACROSS)

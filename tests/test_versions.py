@@ -157,6 +157,10 @@ def test_a_withdrawn_article_is_gone_with_its_reason_and_its_versions_stay(clien
         assert response.status_code == 410, url
         assert "Published in error." in response.get_json()["detail"]
     assert client.get("/v1/articles").get_json() == []
+    # The same files ingested again, as every start on SQLite does, leave it withdrawn.
+    again = cli("ingest")
+    assert "unchanged, still withdrawn" in again.output, again.output
+    assert client.get(ARTICLE).status_code == 410
     listed = cli("versions", ARTICLE_ID)
     assert listed.exit_code == 0 and listed.output.startswith("1  ")
 

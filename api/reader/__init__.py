@@ -3,8 +3,9 @@
 A package of its own (views, markup builder, templates, static files) that the app factory
 plugs in with `init_app`: it registers `text/html` in the app's renderer registry, so an
 article's API URL serves the page to a browser, and it serves `GET /`, the page of the one
-article served or an index of several. These pages are not API operations: `/` stays out of
-the OpenAPI document, and the API modules never import this package.
+article served or an index of several, and `/wikidata/<qid>`, an entity across articles. These
+pages are not API operations: they stay out of the OpenAPI document, and the API modules never
+import this package.
 
 The page runs under `Content-Security-Policy: default-src 'self'`: no inline script or style.
 """
@@ -12,6 +13,7 @@ The page runs under `Content-Security-Policy: default-src 'self'`: no inline scr
 from flask import Blueprint, render_template, url_for
 
 from api.formats.registry import HTML, Offer, Renderer
+from api.reader.entity import render_entity_page
 from api.reader.page import render_article_page
 from api.web.lookups import depend_on_every_article, find_article, store
 
@@ -65,6 +67,15 @@ def home():
 
 # Only HTML, and kept like any API representation.
 home.offer = Offer(None, cached=True, media_types=(HTML,))
+
+
+@blp.get("/wikidata/<qid>")
+def wikidata_entity(qid):
+    """The page of one entity across articles, by its Wikidata QID."""
+    return render_entity_page(qid)
+
+
+wikidata_entity.offer = Offer(None, cached=True, media_types=(HTML,))
 
 
 def init_app(app, renderers):

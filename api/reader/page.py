@@ -14,6 +14,7 @@ from flask import get_template_attribute, render_template, url_for
 from markupsafe import Markup, escape
 
 from api.links import fact_url
+from api.web.lookups import depend_on_every_article, store
 from schemas.dates import date_bounds
 from schemas.entities import ENTITY_TYPES, WIKIDATA_ENTITY_URL
 from schemas.events import PRECISION_MEANINGS
@@ -562,8 +563,9 @@ def _figures(article):
     ]
 
 
-def _entity_groups(article):
-    """The named entities grouped by type, in the schema's order of types."""
+def _entity_groups(article, across):
+    """The named entities grouped by type, in the schema's order of types; with `across`,
+    each with a QID links to its page across articles."""
     groups = []
     for entity_type, names in ENTITY_TYPES.items():
         members = [
@@ -572,6 +574,9 @@ def _entity_groups(article):
                 "api_url": api_url(article, "entity", entity["id"]),
                 "wikidata_url": WIKIDATA_ENTITY_URL + entity["wikidata"]
                 if entity.get("wikidata")
+                else None,
+                "across_url": url_for("reader.wikidata_entity", qid=entity["wikidata"])
+                if across and entity.get("wikidata")
                 else None,
             }
             for entity in article.facts["entities"]
@@ -602,7 +607,14 @@ def _resource_links(article):
 
 
 def render_article_page(article):
-    """The reader page of one article, as an HTML string."""
+    """The reader page of one article, as an HTML string.
+
+    When more than one article is served, each entity with a QID links to its page across
+    articles; alone, the article's page is as it was before there were several (an entity's
+    page would show nothing the article's does not). So the page depends on every article.
+    """
+    depend_on_every_article()
+    across = len(store().summaries()) > 1
     outlet = article.find("entities", article.metadata.get("original_outlet_id"))
     return render_template(
         "reader/article.html",
@@ -615,7 +627,7 @@ def render_article_page(article):
             for kind in KINDS
         },
         insertions=sum(len(quote["insertions"]) for quote in article.facts["quotes"]),
-        entity_groups=_entity_groups(article),
+        entity_groups=_entity_groups(article, across),
         speakers=_speakers(article),
         figures=_figures(article),
         claims=_claims(article),

@@ -247,3 +247,51 @@ def count(connection: sa.Connection, kind_name: str, args: Mapping[str, Any]) ->
     """How many facts of a kind across the latest versions pass the filters."""
     query = _latest(BY_NAME[kind_name], args).with_only_columns(sa.func.count())
     return int(connection.execute(query).scalar_one())
+
+
+def _served(query: sa.Select[Any]) -> sa.Select[Any]:
+    """The query limited to each article's latest version, of articles served (not withdrawn)."""
+    return query.join(
+        articles,
+        sa.and_(
+            articles.c.article_id == fact_qids.c.article_id,
+            articles.c.latest_version == fact_qids.c.version,
+        ),
+    ).where(articles.c.withdrawn_reason.is_(None))
+
+
+def _carrying(qid: str) -> list[sa.ColumnElement[bool]]:
+    return [fact_qids.c.kind == "entities", fact_qids.c.role == SELF, fact_qids.c.qid == qid]
+
+
+def entities_carrying(connection: sa.Connection, qid: str) -> list[IndexedFact]:
+    """Every entity that carries a Wikidata QID in the latest version of an article served,
+    by the article's publication, then its id, then reading order."""
+    order = (facts.c.day, facts.c.published, facts.c.article_id, facts.c.position)
+    query = _served(
+        sa.select(*order, facts.c.version, facts.c.body).join(
+            fact_qids,
+            sa.and_(
+                fact_qids.c.article_id == facts.c.article_id,
+                fact_qids.c.version == facts.c.version,
+                fact_qids.c.kind == facts.c.kind,
+                fact_qids.c.fact_id == facts.c.fact_id,
+            ),
+        )
+    ).where(*_carrying(qid))
+    rows = connection.execute(query.order_by(*order)).all()
+    return [
+        IndexedFact(
+            (row.day, row.published, row.article_id, row.position),
+            row.article_id,
+            row.version,
+            row.body,
+        )
+        for row in rows
+    ]
+
+
+def articles_naming(connection: sa.Connection, qid: str) -> set[str]:
+    """The ids of the articles served whose latest version names an entity by this QID."""
+    query = _served(sa.select(fact_qids.c.article_id).distinct()).where(*_carrying(qid))
+    return set(connection.execute(query).scalars())

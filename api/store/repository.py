@@ -19,10 +19,19 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from cachetools import LRUCache
+from sqlalchemy.dialects import postgresql
 
-from api.store import fact_index
+from api.store import article_filters, fact_index
 from api.store.article import Article, Fact
-from api.store.database import articles, make_engine, store_state, versions, withdrawals
+from api.store.article_filters import Listed
+from api.store.database import (
+    articles,
+    make_engine,
+    store_state,
+    versions,
+    withdrawals,
+)
+from api.store.database import facts as indexed_facts
 from api.store.fact_index import IndexedFact, Key
 from api.store.loading import facets, served_facts, served_metadata
 from schemas.articles import ArticleSummarySchema
@@ -103,7 +112,7 @@ class Store:
         self._generation: int | None = None
         self._epoch = 0
         self._latest: dict[str, Latest] = {}
-        self._summaries: list[dict[str, Any]] | None = None
+        self._summaries: list[Listed] | None = None
         self._checked_at = float("-inf")
         # When this process last saw the store's state: how far behind it may be.
         self.seen_at = float("-inf")
@@ -228,24 +237,70 @@ class Store:
             ).scalar_one_or_none()
 
     def summaries(self) -> list[dict[str, Any]]:
-        """The summary of every article served (not withdrawn), at its latest version."""
+        """The summary of every article served (not withdrawn), at its latest version, by id."""
+        return [listed.summary for listed in self._listing()]
+
+    def _listing(self) -> list[Listed]:
+        """Every article served with its outlet entity, read once per generation."""
         self.refresh()
-        summaries = self._summaries
-        if summaries is None:
+        listing = self._summaries
+        if listing is None:
+            outlet_id = self._json_text(versions.c.metadata, "original_outlet_id")
             with self.engine.connect() as connection:
                 rows = connection.execute(
-                    sa.select(versions.c.summary)
+                    sa.select(versions.c.summary, indexed_facts.c.body)
                     .join(
                         articles,
                         (articles.c.article_id == versions.c.article_id)
                         & (articles.c.latest_version == versions.c.version),
                     )
+                    .outerjoin(
+                        indexed_facts,
+                        (indexed_facts.c.article_id == versions.c.article_id)
+                        & (indexed_facts.c.version == versions.c.version)
+                        & (indexed_facts.c.kind == "entities")
+                        & (indexed_facts.c.fact_id == outlet_id),
+                    )
                     .where(articles.c.withdrawn_reason.is_(None))
                     .order_by(versions.c.article_id)
                 ).all()
-            summaries = [orjson.loads(row.summary) for row in rows]
-            self._summaries = summaries
-        return summaries
+            listing = [
+                Listed(orjson.loads(row.summary), orjson.loads(row.body) if row.body else None)
+                for row in rows
+            ]
+            self._summaries = listing
+        return listing
+
+    def _json_text(self, column: sa.Column[Any], key: str) -> sa.ColumnElement[str]:
+        """A key of the JSON object a text column holds, as text, in this engine's terms.
+
+        (SQLAlchemy's generic `cast(column, JSON)` is no JSON on SQLite, where a cast to a
+        type named JSON is a cast to a number.)
+        """
+        if self.engine.dialect.name == "postgresql":
+            found: sa.ColumnElement[str] = sa.cast(column, postgresql.JSON)[key].astext
+            return found
+        return sa.func.json_extract(column, f"$.{key}", type_=sa.String)
+
+    def articles_listed(self, args: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The summaries of the articles served that pass the article list's filters, by id.
+
+        `entity` (a QID) asks the facts index, one query with the QID a bound parameter; the
+        other filters test the listing this process keeps.
+        """
+        listing = self._listing()
+        indexed: dict[str, set[str]] = {}
+        if args.get("entity"):
+            with self.engine.connect() as connection:
+                indexed["entity"] = fact_index.articles_naming(connection, args["entity"])
+        return [
+            listed.summary for listed in listing if article_filters.passes(listed, args, indexed)
+        ]
+
+    def entities_carrying(self, qid: str) -> list[IndexedFact]:
+        """Each entity with this Wikidata QID in the latest version of an article served."""
+        with self.engine.connect() as connection:
+            return fact_index.entities_carrying(connection, qid)
 
     def versions(self, article_id: str) -> list[dict[str, Any]]:
         """Every version of an article, oldest first: number, ingest time, hashes, changes."""
@@ -322,14 +377,15 @@ class Store:
             generation = batch[-1]["generation"]
 
     def changes_since(self, generation: int, limit: int) -> list[dict[str, Any]]:
-        """The versions ingested after a generation, in ingest order: what each changed.
+        """The versions ingested and the articles withdrawn after a generation, in the order
+        they became visible: what each changed.
 
-        Writers hold the store's lock from reading the generation to committing, so a version
+        Writers hold the store's lock from reading the generation to committing, so a change
         with a lower generation is never committed after one with a higher: a poller that
         passes back the last generation it saw misses nothing and sees nothing twice.
         """
-        with self.engine.connect() as connection:
-            rows = connection.execute(
+        with self.engine.connect() as connection, connection.begin():
+            ingested = connection.execute(
                 sa.select(
                     versions.c.generation,
                     versions.c.article_id,
@@ -341,16 +397,50 @@ class Store:
                 .order_by(versions.c.generation)
                 .limit(limit)
             ).all()
-        return [
+            withdrawn = connection.execute(
+                sa.select(
+                    withdrawals.c.generation,
+                    withdrawals.c.article_id,
+                    withdrawals.c.version,
+                    withdrawals.c.withdrawn_at,
+                    withdrawals.c.reason,
+                    versions.c.ingested_at,
+                    versions.c.facts,
+                )
+                .join(
+                    versions,
+                    (versions.c.article_id == withdrawals.c.article_id)
+                    & (versions.c.version == withdrawals.c.version),
+                )
+                .where(withdrawals.c.generation > generation)
+                .order_by(withdrawals.c.generation)
+                .limit(limit)
+            ).all()
+        entries = [
             {
                 "generation": row.generation,
+                "action": "ingested",
                 "article_id": row.article_id,
                 "version": row.version,
                 "ingested_at": row.ingested_at,
                 "changes": orjson.loads(row.changes),
             }
-            for row in rows
+            for row in ingested
+        ] + [
+            {
+                "generation": row.generation,
+                "action": "withdrawn",
+                "article_id": row.article_id,
+                "version": row.version,
+                "ingested_at": row.ingested_at,
+                "withdrawn_at": row.withdrawn_at,
+                "reason": row.reason,
+                # What a client keeping a copy removes: every fact the article served.
+                "changes": changes_between(orjson.loads(row.facts), {}),
+            }
+            for row in withdrawn
         ]
+        return sorted(entries, key=lambda entry: entry["generation"])[:limit]
 
     def is_ready(self) -> bool:
         """Whether the store answers (one query)."""
@@ -443,9 +533,12 @@ class Store:
                 text_sha256,
                 annotation_sha256,
             )
-            if unchanged and previous.withdrawn_reason is None:
+            if unchanged:
+                # Ingesting the same files again (as every start on SQLite does) must not
+                # undo a withdrawal: only a changed annotation or text serves it again.
+                still = "" if previous.withdrawn_reason is None else ", still withdrawn"
                 return Outcome(
-                    article_id, "unchanged", previous.version, "unchanged: nothing written"
+                    article_id, "unchanged", previous.version, f"unchanged{still}: nothing written"
                 )
             if previous.text_sha256 != text_sha256 and not new_text:
                 return Outcome(
@@ -461,7 +554,10 @@ class Store:
         metadata = served_metadata(annotation, version)
         counts = {kind.name: len(facts[kind.name]) for kind in KINDS}
         summary = SUMMARY_SCHEMA.dump({**metadata, "counts": counts})
-        before = orjson.loads(previous.facts) if previous is not None else None
+        # Changes are counted against what was served before: after a withdrawal, nothing.
+        before = None
+        if previous is not None and previous.withdrawn_reason is None:
+            before = orjson.loads(previous.facts)
         connection.execute(
             sa.insert(versions).values(
                 article_id=article_id,

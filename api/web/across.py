@@ -147,12 +147,13 @@ class Changes(MethodView):
         streams=True,
     )
     def get(self, args):
-        """List what each ingested version changed, in ingest order
+        """List what each ingested version and withdrawal changed, in order
 
-        One entry per version written, oldest first: the article, the version, when it was
-        ingested and the ids of each kind of fact it added, removed or changed. Pass the last
-        `generation` seen as `since` (`Link: rel="next"` does): a client that does misses no
-        version and sees none twice. An empty page means nothing new yet.
+        One entry per version written and per article withdrawn, oldest first: the action,
+        the article, the version, when it was ingested (and withdrawn, with the reason) and
+        the ids of each kind of fact it added, removed or changed; a withdrawal removes every
+        id. Pass the last `generation` seen as `since` (`Link: rel="next"` does): a client
+        that does misses no change and sees none twice. An empty page means nothing new yet.
         """
         depend_on_every_article()
         columns = csv_columns(ChangeSchema())

@@ -41,10 +41,14 @@ class Articles(MethodView):
         """List the articles
 
         Each with its headline, publication time, language and the number of facts of each
-        kind.
+        kind; by id unless `sort` says otherwise (`sort=published` or `sort=-published` for
+        publication order). Filters: `entity` (a Wikidata QID the article names), `outlet`
+        (the original outlet's name or QID), `published_from` and `published_to` (compared
+        with the publication time as printed, which has no time zone; a bound covers its
+        whole span).
         """
         depend_on_every_article()
-        return list_response(None, "articles", store().summaries(), args)
+        return list_response(None, "articles", store().articles_listed(args), args)
 
 
 @blp.route("/<article_id>", parameters=[ARTICLE_ID_PARAMETER])

@@ -37,6 +37,7 @@ from article_facts_api_client.api.quotes import get_quote, list_quotes
 from article_facts_api_client.api.relations import get_relation, list_relations
 from article_facts_api_client.api.search import search_facts
 from article_facts_api_client.api.timeline import get_event, list_events
+from article_facts_api_client.api.wikidata import get_wikidata_entity
 from article_facts_api_client.models import (
     Article,
     ArticleSortKey,
@@ -85,6 +86,7 @@ from article_facts_api_client.models import (
     SparseEntity,
     SparseEntityWithArticle,
     SparseFigure,
+    WikidataEntity,
 )
 from article_facts_api_client.types import UNSET, File, Unset
 
@@ -369,6 +371,27 @@ def check_across(client: Client) -> None:
         target = link.split(";", 1)[0].strip().strip("<>")
         cursor = parse_qs(urlsplit(target).query)["cursor"][0]
     assert walked == [(entity.article_id, entity.id) for entity in everything], walked
+    # One entity across articles, by its QID, with links to its facts across articles.
+    korea = expect(get_wikidata_entity.sync("Q423", client=client), WikidataEntity)
+    assert korea.article_count == 1 and korea.mention_count == korea.articles[0].mention_count
+    assert [(named.article_id, named.entity_id) for named in korea.articles] == [
+        (ARTICLE_ID, "north-korea")
+    ]
+    assert korea.links.quotes == "/v1/quotes?speaker=Q423", korea.links
+    unnamed = expect(get_wikidata_entity.sync("Q1", client=client), Problem)
+    assert unnamed.status == 404 and "Q1" in unnamed.detail
+    # The article list's filters: a QID it names, its outlet, and its publication time.
+    filtered = list_articles.sync(
+        client=client,
+        entity="Q423",
+        outlet="the telegraph",
+        published_from="2025-11",
+        published_to="2025-11-16",
+        sort=[ArticleSortKey.PUBLISHED],
+    )
+    assert [summary.id for summary in expect_list(filtered, ArticleSummary)] == [ARTICLE_ID]
+    later = list_articles.sync(client=client, published_from="2025-11-16T09:40")
+    assert expect_list(later, ArticleSummary) == []
     changes = expect_list(list_changes.sync(client=client, since=0), Change)
     assert (changes[0].article_id, changes[0].version) == (ARTICLE_ID, 1), changes
     assert expect_list(list_changes.sync(client=client, since=changes[-1].generation), Change) == []

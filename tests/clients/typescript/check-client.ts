@@ -274,6 +274,31 @@ async function checkAcrossArticles(): Promise<void> {
   const expected = all.data.map((entity) => `${entity.article_id}/${entity.id}`);
   check(walked.join() === expected.join(), `the walk: ${walked}`);
 
+  // One entity across articles, by its QID, with links to its facts across articles.
+  const korea = await client.GET("/v1/wikidata/{qid}", { params: { path: { qid: "Q423" } } });
+  check(korea.data?.article_count === 1, `Q423: ${JSON.stringify(korea.data)}`);
+  check(korea.data.articles[0]?.entity_id === "north-korea", "its id in the article");
+  check(korea.data.links.quotes === "/v1/quotes?speaker=Q423", "its quotes across articles");
+  const unnamed = await client.GET("/v1/wikidata/{qid}", { params: { path: { qid: "Q1" } } });
+  check(unnamed.error?.status === 404, `a QID no article names: ${unnamed.response.status}`);
+  // The article list's filters: a QID it names, its outlet, and its publication time.
+  const filtered = await client.GET("/v1/articles", {
+    params: {
+      query: {
+        entity: "Q423",
+        outlet: "the telegraph",
+        published_from: "2025-11",
+        published_to: "2025-11-16",
+        sort: ["published"],
+      },
+    },
+  });
+  check(filtered.data?.map((summary) => summary.id).join() === ARTICLE_ID, "filtered articles");
+  const later = await client.GET("/v1/articles", {
+    params: { query: { published_from: "2025-11-16T09:40" } },
+  });
+  check(later.data?.length === 0, "no article published later");
+
   const changes = await client.GET("/v1/changes", { params: { query: { since: 0 } } });
   check(changes.data?.[0]?.article_id === ARTICLE_ID, "the first change");
   const last = changes.data[changes.data.length - 1]!.generation;
