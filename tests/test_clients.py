@@ -10,9 +10,9 @@ From the OpenAPI document gunicorn serves at /openapi.json:
 
 Each script calls every operation with lists of several values (which generators send as
 repeated keys), `embed`, `sort`, filters, a conditional request (304) and errors (404, 422),
-reads a whole list as NDJSON and downloads an export, and checks the answers. Which operations each client called is read from gunicorn's access
-log (JSON lines, api.serving.logs), so an operation of the document that a script does not
-call fails the test.
+reads a whole list as NDJSON and downloads an export, and checks the answers. Which
+operations each client called is read from gunicorn's access log (JSON lines,
+api.serving.logs), so an operation of the document that a script does not call fails the test.
 
 The Python tools come with the test extras; the TypeScript ones are pinned in
 tests/clients/typescript/package.json (and its lock file): `npm ci --prefix
