@@ -31,6 +31,8 @@ TEMPLATES = [
 LISTS = [t for t in TEMPLATES if t.startswith("/v1") and not t.endswith(("}", "text"))]
 # The lists across articles and the feed of changes, paged by cursor.
 ACROSS = [*(f"/v1/{kind.path}" for kind in FACT_KINDS), "/v1/changes"]
+# The exports of the corpus (tests/test_exports.py).
+EXPORTS = ["/v1/exports", "/v1/exports/{name}"]
 DETAILS = [
     template for template in TEMPLATES if template.endswith("_id}") and template.count("{") == 2
 ]
@@ -49,7 +51,7 @@ def assert_problem(response, status):
 
 def test_every_documented_path_is_covered_here(app):
     documented = set(app.test_client().get("/openapi.json").get_json()["paths"])
-    assert documented == set(TEMPLATES) | set(ACROSS)
+    assert documented == set(TEMPLATES) | set(ACROSS) | set(EXPORTS)
 
 
 def test_an_entity_no_article_names_is_404_and_what_is_no_qid_422(client):

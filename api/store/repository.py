@@ -12,7 +12,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -346,6 +346,40 @@ class Store:
             page = fact_index.select(connection, kind, args, after, limit)
             total = fact_index.count(connection, kind, args)
         return page, total
+
+    def facts_across_in_batches(
+        self, kind: str, args: Mapping[str, Any], after: Key | None, batch_size: int
+    ) -> Iterator[list[IndexedFact]]:
+        """Every fact of a kind across the articles served after the key `after`, in order, in
+        batches: each read by one keyset query in a short transaction of its own, continuing
+        after the last key the batch before ended on, so memory stays flat however long the
+        list and no transaction is held while a client reads.
+
+        Articles ingested meanwhile are seen from the next batch on: each position in the
+        order is read at most once and in order, a fact ahead of the position at the version
+        latest when its batch is read, and one behind it not again.
+        """
+        while True:
+            with self.engine.connect() as connection, connection.begin():
+                batch = fact_index.select(connection, kind, args, after, batch_size)
+            if batch:
+                yield batch
+            if len(batch) < batch_size:
+                return
+            after = batch[-1].key
+
+    def changes_in_batches(
+        self, generation: int, batch_size: int
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every change after a generation, in ingest order, in batches (as `changes_since`
+        pages them): one short query each, after the last generation of the batch before."""
+        while True:
+            batch = self.changes_since(generation, batch_size)
+            if batch:
+                yield batch
+            if len(batch) < batch_size:
+                return
+            generation = batch[-1]["generation"]
 
     def changes_since(self, generation: int, limit: int) -> list[dict[str, Any]]:
         """The versions ingested and the articles withdrawn after a generation, in the order
