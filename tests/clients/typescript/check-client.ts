@@ -23,9 +23,9 @@ function isWhole<Whole extends object>(item: object, required: keyof Whole): ite
   return required in item;
 }
 
-// JSON answers (not the CSV or NDJSON of lists): `data` and `error` get the document's JSON
-// types, problems (application/problem+json) included.
-const client = createClient<paths, "application/json" | `application/${string}+json`>({
+// JSON answers and problems (application/problem+json): `data` and `error` get the
+// document's JSON types. Not the CSV, NDJSON or linked data (`+json`) the lists also offer.
+const client = createClient<paths, "application/json" | "application/problem+json">({
   baseUrl: process.argv[2],
 });
 
