@@ -30,7 +30,7 @@ from api.formats.registry import init_renderers
 from api.serving.core import init_serving
 from api.settings import Config, app_config, settings_cli
 from api.store.ingest import open_store
-from api.web import across, articles, facts, health, search, wikidata
+from api.web import across, articles, exports, facts, health, search, wikidata
 from api.web.canonical import init_canonical_urls
 from api.web.errors import PROBLEM_CONTENT_TYPE, handle_http_exception, register_error_handlers
 from api.web.openapi import document_conditional_requests, init_openapi
@@ -38,7 +38,8 @@ from api.web.security import init_security
 from schemas.problems import ProblemSchema
 
 # In the order the OpenAPI document lists them: articles, each kind of fact, search, the lists
-# across articles, the feed of changes, the entity across articles and search across them.
+# across articles, the feed of changes, the entity across articles, the exports and search
+# across articles.
 BLUEPRINTS = (
     articles.blp,
     *facts.BLUEPRINTS,
@@ -46,6 +47,7 @@ BLUEPRINTS = (
     across.blp,
     across.changes_blp,
     wikidata.blp,
+    exports.blp,
     search.across_blp,
 )
 

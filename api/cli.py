@@ -1,7 +1,8 @@
 """`article-facts`: the commands that look after the corpus.
 
 `check` validates articles without writing anything; `schema` prints the JSON Schema of the
-annotation file; `migrate`, `ingest`, `versions`, `withdraw` and `rebuild` work on the store
+annotation file; `migrate`, `ingest`, `versions`, `withdraw`, `rebuild` and `export` work on
+the store
 that `ARTICLE_FACTS_DATABASE_URL` (or `ARTICLE_FACTS_DATA_DIR`, for SQLite) names, as the app
 does. Each command is one function in the `main` group; a problem is one line, never a
 traceback, and a non-zero exit status.
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 from api.settings import ConfigurationError, app_config
 from api.store.database import current_revision, database_url, head_revision, migrate
+from api.store.exports import exports_folder, write_export
 from api.store.file_schema import annotation_file_schema
 from api.store.ingest import ingest as ingest_articles
 from api.store.repository import Store
@@ -187,3 +189,30 @@ def rebuild() -> None:
     store = _store()
     _needs_current_schema(store)
     click.echo(f"{_plural(store.rebuild(), 'version')} rebuilt")
+
+
+@main.command()
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write to (default: ARTICLE_FACTS_EXPORTS_DIR, which `GET /v1/exports` "
+    "serves).",
+)
+def export(folder: Path | None) -> None:
+    """Write a full export of the corpus at the store's current generation.
+
+    One gzipped NDJSON file, `corpus-<generation>.ndjson.gz`, one article per line (every
+    article served, at its latest version: text, annotation, metadata and facts by kind),
+    with a sidecar `<name>.json` giving its SHA-256 and size. Written under a temporary name
+    and renamed into place; a generation already exported is left as it is.
+    """
+    store = _store()
+    _needs_current_schema(store)
+    where = folder or exports_folder(_config())
+    done, written = write_export(store, where)
+    click.echo(
+        f"{where / done.name}: {_plural(done.articles, 'article')} at generation "
+        f"{done.generation}, {done.size} bytes, sha256 {done.sha256}"
+        + ("" if written else " (already exported)")
+    )

@@ -234,6 +234,25 @@ SETTINGS = (
         shown_default="`33554432` (32 MiB)",
     ),
     Setting(
+        "ARTICLE_FACTS_STREAM_BATCH_SIZE",
+        "STREAM_BATCH_SIZE",
+        "1000",
+        whole_number("rows", minimum=1, maximum=100000),
+        "rows each query of an NDJSON stream reads (`Accept: application/x-ndjson` on a list "
+        "across articles or the feed of changes), each in a short transaction of its own; a "
+        "stream's memory is about one batch",
+    ),
+    Setting(
+        "ARTICLE_FACTS_EXPORTS_DIR",
+        "EXPORTS_DIR",
+        "",
+        any_text("empty (`exports/` in the data folder), or a folder"),
+        "where `article-facts export` writes full dumps of the corpus and `GET /v1/exports` "
+        "lists and serves them; several instances share them by mounting one folder "
+        "(read-only is enough for serving)",
+        shown_default="empty: `data/exports`",
+    ),
+    Setting(
         "ARTICLE_FACTS_CORS_ORIGINS",
         "CORS_ORIGINS",
         "*",

@@ -19,6 +19,7 @@ import api
 import processes
 from api import create_app
 from api.store.database import database_url, make_engine, migrate
+from api.store.exports import exports_folder, write_export
 from api.store.ingest import ingest, open_store
 from api.store.repository import Store
 from processes import free_port
@@ -64,8 +65,11 @@ def own_data_folder(tmp_path_factory, monkeypatch, engine_under_test, request):
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    """The app serving the built-in corpus; no test writes to it, so one app serves all."""
-    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path_factory.mktemp("data"))})
+    """The app serving the built-in corpus, with its export (as `article-facts export` writes
+    it); no test writes to it, so one app serves all."""
+    built = create_app({"TESTING": True, "DATA_DIR": str(tmp_path_factory.mktemp("data"))})
+    write_export(built.extensions["article_facts"]["store"], exports_folder(built.config))
+    return built
 
 
 def ingest_refusals(folder):

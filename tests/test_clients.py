@@ -10,9 +10,9 @@ From the OpenAPI document gunicorn serves at /openapi.json:
 
 Each script calls every operation with lists of several values (which generators send as
 repeated keys), `embed`, `sort`, filters, a conditional request (304) and errors (404, 422),
-and checks the answers. Which operations each client called is read from gunicorn's access
-log (JSON lines, api.serving.logs), so an operation of the document that a script does not
-call fails the test.
+reads a whole list as NDJSON and downloads an export, and checks the answers. Which
+operations each client called is read from gunicorn's access log (JSON lines,
+api.serving.logs), so an operation of the document that a script does not call fails the test.
 
 The Python tools come with the test extras; the TypeScript ones are pinned in
 tests/clients/typescript/package.json (and its lock file): `npm ci --prefix
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from client_generation import PYTHON_TOOLS, generate_python_client, run
+from client_generation import BIN, PYTHON_TOOLS, generate_python_client, run
 from conftest import ROOT, gunicorn_server
 
 pytestmark = pytest.mark.system
@@ -57,8 +57,10 @@ DOCS_BASE_URL = "http://127.0.0.1:8000"
 
 @pytest.fixture(scope="module")
 def server():
-    """gunicorn with its production settings, one worker so its access log is in order."""
+    """gunicorn with its production settings, one worker so its access log is in order, and
+    an export of its corpus for the clients to list and download."""
     with gunicorn_server(workers=1, log_name="clients-gunicorn") as running:
+        run([BIN / "article-facts", "export"])
         yield running
 
 

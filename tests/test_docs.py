@@ -151,6 +151,7 @@ LISTS = {
     ".../search": "/v1/articles/{article_id}/search",
     **{f"/v1/{kind.path}": f"/v1/{kind.path}" for kind in FACT_KINDS},
     "/v1/changes": "/v1/changes",
+    "/v1/exports": "/v1/exports",
     "/v1/search": "/v1/search",
 }
 # Options of every list, not filters; `version` is on every URL of one article; `cursor` and

@@ -31,6 +31,8 @@ TEMPLATES = [
 LISTS = [t for t in TEMPLATES if t.startswith("/v1") and not t.endswith(("}", "text"))]
 # The lists across articles and the feed of changes, paged by cursor.
 ACROSS = [*(f"/v1/{kind.path}" for kind in FACT_KINDS), "/v1/changes"]
+# The exports of the corpus (tests/test_exports.py).
+EXPORTS = ["/v1/exports", "/v1/exports/{name}"]
 # Search across articles; `q` is required, so every other parameter is tested beside one.
 SEARCH = "/v1/search"
 DETAILS = [
@@ -51,7 +53,7 @@ def assert_problem(response, status):
 
 def test_every_documented_path_is_covered_here(app):
     documented = set(app.test_client().get("/openapi.json").get_json()["paths"])
-    assert documented == set(TEMPLATES) | set(ACROSS) | {SEARCH}
+    assert documented == set(TEMPLATES) | set(ACROSS) | set(EXPORTS) | {SEARCH}
 
 
 @pytest.mark.parametrize(

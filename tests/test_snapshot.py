@@ -51,9 +51,10 @@ def _example_url(document, path, operation, path_level):
     return path + ("?" + "&".join(query) if query else "")
 
 
-# Operations whose body holds when the test's own store ingested the article: the same on no
-# two runs (tests/test_versions.py checks what they say).
-INGEST_TIMED = ("listArticleVersions", "listChanges")
+# Operations whose body holds when the test's own store ingested the article (an export's
+# lines too, and its listing when it was written): the same on no two runs
+# (tests/test_versions.py and tests/test_exports.py check what they say).
+INGEST_TIMED = ("listArticleVersions", "listChanges", "listExports", "getExport")
 
 
 def representations():

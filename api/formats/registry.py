@@ -12,12 +12,21 @@ sends gzip and Brotli codings of what it keeps only when the answer's renderer s
 served without a renderer (the explorer's documents, static files) is declared by its media
 type in `FILE_TYPES`.
 
+A renderer may stream (`streams`): NDJSON renders a whole list, however long, as the view
+reads it from the store in batches (`value` is then an iterable of batches of objects), one
+chunk of lines per batch, never the whole body at once. It is offered only by views that
+declare they can give a whole list (`represents("list", streams=True)`: the lists across
+articles and the feed of changes), and the serving core passes its answer through unbuffered
+and unkept (see `streamed`). A view with no renderer may declare that its answer is always a
+stream (a file download: `represents(None, streams=True, media_types=(...))`).
+
 A media type may carry a `profile` (RFC 6906): `application/ld+json` is the schema.org graph,
 and `application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"` the same article as W3C
 Web Annotations. Negotiation tells them apart by that parameter alone (see `_accepted_types`).
 
 The kinds of content:
-- `list`: a page of objects (`value`), with CSV `columns`, paging `headers` and a `name`;
+- `list`: a page of objects (`value`), with CSV `columns`, paging `headers` and a `name`; for
+  a renderer that streams, the whole list as an iterable of batches of objects;
 - `facts`: a page of a list across articles: a `list` (every format of lists renders it), and
   the page's facts whole with their articles (`article`, an `api.formats.across.FactsAcross`)
   for the linked-data formats;
@@ -28,7 +37,7 @@ The kinds of content:
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +54,7 @@ JSON = "application/json"
 CSV = "text/csv"
 JSON_LD = "application/ld+json"
 ANNOTATIONS = ANNOTATION_MEDIA_TYPE
+NDJSON = "application/x-ndjson"
 HTML = "text/html"
 TEXT = "text/plain"
 
@@ -74,7 +84,7 @@ class Renderer:
 
     media_type: str
     kinds: frozenset[str]
-    render: Callable[[Content], str | bytes]
+    render: Callable[[Content], str | bytes | Iterator[bytes]]
     # The OpenAPI schema of its output, and a sentence for the 200's description.
     schema: dict[str, Any]
     # Whether its output is worth a gzip or Brotli coding (text is; an image format is not).
@@ -88,6 +98,9 @@ class Renderer:
     # A format people save as a file (CSV) has an extension: its responses then carry
     # `Content-Disposition: inline` with the content's name as the file name.
     extension: str = ""
+    # Whether it renders a whole list as it is read (`value`: an iterable of batches), one
+    # chunk per batch; offered only where a view can give a whole list.
+    streams: bool = False
 
 
 class Renderers:
@@ -103,13 +116,15 @@ class Renderers:
     def __getitem__(self, media_type: str) -> Renderer:
         return self._by_media_type[media_type]
 
-    def offered(self, kind: str) -> tuple[str, ...]:
+    def offered(self, kind: str, streams: bool = False) -> tuple[str, ...]:
         """The media types that can render this kind of content (or the kind it is a kind
-        of), the default first."""
+        of), the default first; those that stream only where the view can give a whole list
+        (`streams`)."""
         return tuple(
             media_type
             for media_type, renderer in self._by_media_type.items()
-            if kind in renderer.kinds or BROADER.get(kind) in renderer.kinds
+            if (kind in renderer.kinds or BROADER.get(kind) in renderer.kinds)
+            and (streams or not renderer.streams)
         )
 
 
@@ -121,23 +136,28 @@ def registry(app: Flask | None = None) -> Renderers:
 
 @dataclass(frozen=True)
 class Offer:
-    """What a view answers: its kind of content (or fixed media types), and whether its 200s
-    are immutable renderings any cache may keep (not so for health probes)."""
+    """What a view answers: its kind of content (or fixed media types), whether its 200s
+    may be cached (not so for health probes), and whether it can stream: give a whole list to
+    a renderer that streams or, with no kind, answer with a stream (a file) every time."""
 
     kind: str | None
     cached: bool
     media_types: tuple[str, ...] = ()
+    streams: bool = False
 
     def offered(self) -> tuple[str, ...]:
         """The media types this view can produce, the default first."""
-        return registry().offered(self.kind) if self.kind else self.media_types
+        return registry().offered(self.kind, self.streams) if self.kind else self.media_types
 
 
-def represents(kind: str, cached: bool = True) -> Callable[[Callable], Callable]:
-    """Declare the kind of content a view returns, and whether its 200s may be kept."""
+def represents(
+    kind: str | None, cached: bool = True, streams: bool = False, media_types: tuple[str, ...] = ()
+) -> Callable[[Callable], Callable]:
+    """Declare the kind of content a view returns (or, with none, its fixed media types),
+    whether its 200s may be cached, and whether it can stream (see `Offer`)."""
 
     def decorate(view: Callable) -> Callable:
-        view.offer = Offer(kind, cached)  # type: ignore[attr-defined]  # functions take attributes
+        view.offer = Offer(kind, cached, media_types, streams)  # type: ignore[attr-defined]
         return view
 
     return decorate
@@ -166,6 +186,7 @@ FILE_TYPES = {
     # Already compressed, or opaque bytes (swagger-ui's LICENSE and VERSION have no extension).
     "image/png": False,
     "application/octet-stream": False,
+    "application/gzip": False,
 }
 
 
@@ -203,6 +224,22 @@ def compresses(media_type: str) -> bool:
     if renderer is not None:
         return renderer.compressible
     return FILE_TYPES.get(media_type, False)
+
+
+def streamed() -> bool:
+    """Whether this request's answer is a stream, to pass through unbuffered and unkept: its
+    renderer's word (NDJSON), or, for an answer without one, its view's (a file download)."""
+    renderer: Renderer | None = g.get("renderer")
+    if renderer is not None:
+        return renderer.streams
+    offer = current_offer()
+    return offer is not None and offer.kind is None and offer.streams
+
+
+def streaming() -> bool:
+    """Whether the representation negotiated for this request streams a whole list: the view
+    then reads the list in batches (see `Content`) rather than one page."""
+    return registry()[g.get("media_type", JSON)].streams
 
 
 def negotiate() -> str | None:
@@ -257,6 +294,7 @@ def respond(content: Content) -> Response:
     renderer = registry()[g.get("media_type", JSON)]
     # The serving core learns from it whether the answer compresses (see `compresses`).
     g.renderer = renderer
+    # A streaming renderer's iterator becomes the body as it is: Flask sends it chunk by chunk.
     response = current_app.response_class(renderer.render(content), mimetype=renderer.media_type)
     offer = current_offer()
     if offer is not None and len(offer.offered()) > 1:
@@ -363,6 +401,15 @@ def render_json(content: Content) -> bytes:
     return orjson.dumps(content.value, option=orjson.OPT_NON_STR_KEYS)
 
 
+def render_ndjson(content: Content) -> Iterator[bytes]:
+    """Newline-delimited JSON: each object of each batch as the JSON list shows it, one per
+    line, one chunk per batch (the core compresses and flushes each as it comes)."""
+    for batch in content.value:
+        lines = b"\n".join(orjson.dumps(item) for item in batch)
+        if lines:
+            yield lines + b"\n"
+
+
 def render_json_ld(content: Content) -> bytes:
     """The article, or a page of facts across articles, as a schema.org graph."""
     if content.kind == "facts":
@@ -396,6 +443,20 @@ BUILT_IN = (
         description="With `Accept: text/csv`: CSV (RFC 4180, with a header row), one row per "
         "object, named by `Content-Disposition` (`<article-id>-<list>.csv`, `articles.csv`).",
         extension="csv",
+    ),
+    Renderer(
+        NDJSON,
+        frozenset({"list"}),
+        render_ndjson,
+        schema={"type": "string"},
+        compressible=True,
+        description=f"With `Accept: {NDJSON}`: the whole list, with its filters and no page "
+        "cap (`page_size` does not apply; a `cursor` or `since` is where it starts), streamed as "
+        "newline-delimited JSON: one object per line, each exactly as the JSON array shows "
+        "it, in the same order. Streamed as it is read from the store, so never kept: no "
+        "ETag, no Content-Length, `Cache-Control: no-store`; compressed on the fly for "
+        "`Accept-Encoding: gzip` or `br`.",
+        streams=True,
     ),
     Renderer(
         JSON_LD,

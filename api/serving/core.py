@@ -25,8 +25,16 @@ WSGI environ, never asked again:
   and writes `Cache-Control` for clients from the same offer; the core reads the declaration,
   not the header. Problems, probes and CORS preflights are Flask's answer to that one request.
 
+A stream (NDJSON of a whole list, a file download) is the exception to step 4's keeping: its
+body is never joined. Its renderer or view declares it (api.formats.registry's `streamed`),
+Flask leaves a `Stream` in `environ[STREAM]` instead of a `Keep`, and the core passes the body
+through as Flask yields it, chunk by chunk, compressed on the fly (one flush per chunk) when
+the media type compresses and the client accepts gzip or Brotli. A stream has no ETag of the
+core's and is never kept: a second request reads the store again. One that carries its own
+ETag (an export file, named by its hash) is still answered 304 when the client has it.
+
 Around the steps, the core gives each request its `X-Request-ID` and counts it in the metrics
-(api.serving.metrics), whichever step answered.
+(api.serving.metrics), whichever step answered; a stream is counted when its body ends.
 """
 
 import gzip
@@ -35,7 +43,8 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+import zlib
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -49,8 +58,9 @@ from flask_smorest import abort
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_date, parse_etags
+from werkzeug.wsgi import ClosingIterator
 
-from api.formats.registry import compresses, current_offer, negotiate
+from api.formats.registry import compresses, current_offer, negotiate, streamed
 from api.serving.metrics import Metrics
 from api.serving.metrics import init_app as init_metrics
 from api.serving.ratelimit import RateLimit, is_off
@@ -60,6 +70,9 @@ ROUTE = "article_facts.route"
 # Where Flask leaves, for a 200 its view says any cache may keep, what the core needs to keep
 # it (a `Keep`); absent for every other answer.
 KEEP = "article_facts.keep"
+# Where Flask leaves, for a 200 that streams, what the core needs to pass it through (a
+# `Stream`); absent for every other answer.
+STREAM = "article_facts.stream"
 # Where a view leaves what its answer depends on: a callable saying whether a rendering made
 # now is still current (an article's latest version is, until a newer one is seen).
 CURRENT = "article_facts.current"
@@ -110,6 +123,11 @@ MIN_COMPRESSED_LENGTH = 256
 # 9 is within 10% of it in a fiftieth of the time.
 BROTLI_BEST_UP_TO = 64 * 1024
 ENTRY_OVERHEAD = 1024
+# A stream is compressed as it goes, once per request, so for speed rather than the last byte:
+# gzip's default level, and Brotli's quality 5, which on NDJSON compresses better than gzip -6
+# at a similar speed.
+STREAM_GZIP_LEVEL = 6
+STREAM_BROTLI_QUALITY = 5
 
 Headerlist = list[tuple[str, str]]
 
@@ -139,6 +157,13 @@ class Keep:
     last_modified: str | None = None
 
 
+@dataclass(frozen=True)
+class Stream:
+    """Flask's word that a 200 streams: pass it through, unkept; whether it compresses."""
+
+    compressible: bool
+
+
 # What renders a refusal: (environ, start_response, refusal) to a WSGI answer.
 RenderRefusal = Callable[[WSGIEnvironment, StartResponse, Refusal], Iterable[bytes]]
 
@@ -157,6 +182,21 @@ def compress(body: bytes, coding: str) -> bytes:
 def preferred_coding(accept_encoding: str) -> str | None:
     """The coding to send for an Accept-Encoding header value: br, gzip or None (identity)."""
     return parse_accept_header(accept_encoding).best_match(CODINGS)
+
+
+def compress_stream(chunks: Iterable[bytes], coding: str) -> Iterator[bytes]:
+    """`chunks` in a content coding as they come: each flushed whole, so a client decodes
+    every line of a batch as soon as the batch is sent."""
+    if coding == "gzip":
+        gzipper = zlib.compressobj(STREAM_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        for chunk in chunks:
+            yield gzipper.compress(chunk) + gzipper.flush(zlib.Z_SYNC_FLUSH)
+        yield gzipper.flush()
+    else:
+        compressor = brotli.Compressor(quality=STREAM_BROTLI_QUALITY)
+        for chunk in chunks:
+            yield compressor.process(chunk) + compressor.flush()
+        yield compressor.finish()
 
 
 class Variant:
@@ -354,14 +394,23 @@ class ServingCore:
             return start_response(status, [*headers, *extra], exc_info)
 
         body = self._serve(environ, start, extra, outcome)
-        if self.metrics is not None:
-            self.metrics.observe(
+        if self.metrics is None:
+            return body
+        metrics = self.metrics
+
+        def observe() -> None:
+            metrics.observe(
                 outcome["route"],
                 environ.get("REQUEST_METHOD"),
                 outcome["status"][:3],
                 time.perf_counter() - started,
                 outcome["from_cache"],
             )
+
+        if outcome.get("streamed"):
+            # Its time is the time to send it all: counted when the server closes its body.
+            return ClosingIterator(body, observe)
+        observe()
         return body
 
     def _serve(
@@ -436,6 +485,10 @@ class ServingCore:
             captured.update(status=status, headers=headers, exc_info=exc_info)
 
         answer = self.flask_wsgi(plain, capture)
+        stream = plain.get(STREAM)
+        if stream is not None:
+            outcome.update(route=plain.get(ROUTE), streamed=True)
+            return self._pass_through(answer, captured, stream, environ, start)
         try:
             body = b"".join(answer)
         finally:
@@ -455,6 +508,41 @@ class ServingCore:
         outcome["route"] = plain.get(ROUTE)
         start(status, headers, captured["exc_info"])
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _pass_through(
+        self,
+        answer: Iterable[bytes],
+        captured: Mapping[str, Any],
+        stream: Stream,
+        environ: WSGIEnvironment,
+        start: StartResponse,
+    ) -> Iterable[bytes]:
+        """Answer with a stream as Flask yields it: never joined, never kept, compressed on
+        the fly when it compresses and the client accepts a coding."""
+        close = getattr(answer, "close", lambda: None)
+        headers = Headers(captured["headers"])
+        etag = headers.get("ETag")
+        if etag and _not_modified(environ, etag.strip('"'), None):
+            close()
+            start(
+                "304 Not Modified", [h for h in headers.items() if h[0].lower() not in NOT_IN_304]
+            )
+            return []
+        accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
+        coding = preferred_coding(accept_encoding) if accept_encoding else None
+        body: Iterable[bytes] = answer
+        if stream.compressible:
+            vary = [v.strip() for v in (headers.get("Vary") or "").split(",") if v.strip()]
+            headers["Vary"] = ", ".join([*vary, "Accept-Encoding"])
+            if coding is not None:
+                headers["Content-Encoding"] = coding
+                headers.pop("Content-Length", None)
+                body = ClosingIterator(compress_stream(answer, coding), close)
+        start(captured["status"], headers.to_wsgi_list(), captured["exc_info"])
+        if environ["REQUEST_METHOD"] == "HEAD":
+            close()
+            return []
+        return body
 
     def _replay(
         self,
@@ -540,6 +628,16 @@ def init_serving(app: Flask, *, any_origin: bool) -> None:
         offer = current_offer()
         if response.status_code >= 400:
             response.cache_control.no_store = True
+        elif response.status_code == 200 and offer is not None and streamed():
+            # Read afresh on each request (a whole list), unless its view says it never
+            # changes (an export file, kept a year by any cache).
+            if offer.cached and request.environ.get(IMMUTABLE):
+                response.cache_control.public = True
+                response.cache_control.max_age = IMMUTABLE_MAX_AGE
+                response.cache_control.immutable = True
+            else:
+                response.cache_control.no_store = True
+            request.environ[STREAM] = Stream(compresses(response.mimetype or ""))
         elif response.status_code == 200 and offer is not None and offer.cached:
             response.cache_control.public = True
             environ = request.environ

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -352,6 +352,40 @@ class Store:
             total = fact_index.count(connection, kind, args)
         return page, total
 
+    def facts_across_in_batches(
+        self, kind: str, args: Mapping[str, Any], after: Key | None, batch_size: int
+    ) -> Iterator[list[IndexedFact]]:
+        """Every fact of a kind across the articles served after the key `after`, in order, in
+        batches: each read by one keyset query in a short transaction of its own, continuing
+        after the last key the batch before ended on, so memory stays flat however long the
+        list and no transaction is held while a client reads.
+
+        Articles ingested meanwhile are seen from the next batch on: each position in the
+        order is read at most once and in order, a fact ahead of the position at the version
+        latest when its batch is read, and one behind it not again.
+        """
+        while True:
+            with self.engine.connect() as connection, connection.begin():
+                batch = fact_index.select(connection, kind, args, after, batch_size)
+            if batch:
+                yield batch
+            if len(batch) < batch_size:
+                return
+            after = batch[-1].key
+
+    def changes_in_batches(
+        self, generation: int, batch_size: int
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every change after a generation, in ingest order, in batches (as `changes_since`
+        pages them): one short query each, after the last generation of the batch before."""
+        while True:
+            batch = self.changes_since(generation, batch_size)
+            if batch:
+                yield batch
+            if len(batch) < batch_size:
+                return
+            generation = batch[-1]["generation"]
+
     def search(
         self,
         words: Sequence[str],
@@ -369,7 +403,8 @@ class Store:
             names = {
                 str(listed.outlet["name"])
                 for listed in self._listing()
-                if article_filters.outlet_matches(listed.outlet, outlet)
+                if listed.outlet is not None
+                and article_filters.outlet_matches(listed.outlet, outlet)
             }
             if not names:
                 words = []  # no such outlet: nothing to find

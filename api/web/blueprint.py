@@ -69,7 +69,7 @@ class Blueprint(flask_smorest.Blueprint):
         if rate_limited:
             self._prepare_doc_cbks.append(self._prepare_rate_limit_doc)
 
-    def represents(self, kind, cached=True):
+    def represents(self, kind, cached=True, streams=False, media_types=()):
         """Answer this kind of content in every format registered for it (JSON first).
 
         The formats, the 406 for any other `Accept`, and `Vary` are documented from the app's
@@ -83,7 +83,9 @@ class Blueprint(flask_smorest.Blueprint):
             view = not_acceptable(view)
             view._apidoc["etag"] = cached
             view._apidoc["represents"] = kind
-            return represents(kind, cached=cached)(view)
+            view._apidoc["streams"] = streams
+            view._apidoc["media_types"] = media_types
+            return represents(kind, cached=cached, streams=streams, media_types=media_types)(view)
 
         return decorate
 
@@ -96,13 +98,20 @@ class Blueprint(flask_smorest.Blueprint):
     def _prepare_representations_doc(doc, doc_info, *, app, **kwargs):
         kind = doc_info.get("represents")
         if kind is None:
+            # Fixed media types (a file): each listed, with the schema documented for the first.
+            for status in doc_info.get("success_status_codes", []):
+                content = doc["responses"][status].get("content", {})
+                documented = next(iter(content.values()), None)
+                for media_type in doc_info.get("media_types", ()):
+                    if documented is not None:
+                        content.setdefault(media_type, documented)
             return doc
         renderers = registry(app)
         for status in doc_info.get("success_status_codes", []):
             response = doc["responses"][status]
             content = response.setdefault("content", {})
             sentences = [response.get("description", "")]
-            for media_type in renderers.offered(kind):
+            for media_type in renderers.offered(kind, doc_info.get("streams", False)):
                 renderer = renderers[media_type]
                 if media_type not in content:
                     content[media_type] = {"schema": renderer.schema}
@@ -133,10 +142,11 @@ class Blueprint(flask_smorest.Blueprint):
         doc["responses"]["503"] = "SERVICE_UNAVAILABLE"
         return doc
 
-    def list_response(self, item_schema, columns, headers=None, kind="list"):
+    def list_response(self, item_schema, columns, headers=None, kind="list", streams=False):
         """Document (and represent) a paged list of `item_schema` objects, and its CSV columns;
         `headers` are its paging headers (by default, page numbers'); `kind` the kind of
-        content (`facts` for a list across articles, see api.formats.registry)."""
+        content (`facts` for a list across articles, see api.formats.registry); `streams`: the
+        view can give the whole list to a renderer that streams (NDJSON)."""
         json_doc = self.response(
             200,
             {"type": "array", "items": item_schema},
@@ -145,7 +155,7 @@ class Blueprint(flask_smorest.Blueprint):
         )
 
         def decorate(view):
-            view = self.represents(kind)(json_doc(view))
+            view = self.represents(kind, streams=streams)(json_doc(view))
             view._apidoc["format_notes"] = f"CSV columns: {columns}"
             return view
 

@@ -7,6 +7,7 @@ non-zero on the first wrong answer.
 """
 
 import hashlib
+import json
 import sys
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +30,7 @@ from article_facts_api_client.api.articles import (
 from article_facts_api_client.api.changes import list_changes
 from article_facts_api_client.api.claims import get_claim, list_claims
 from article_facts_api_client.api.entities import get_entity, list_entities
+from article_facts_api_client.api.exports import get_export, list_exports
 from article_facts_api_client.api.figures import get_figure, list_figures
 from article_facts_api_client.api.health import check_liveness, check_readiness
 from article_facts_api_client.api.quotes import get_quote, list_quotes
@@ -60,6 +62,7 @@ from article_facts_api_client.models import (
     EventEmbed,
     EventSortKey,
     EventWithArticle,
+    Export,
     FactKind,
     Figure,
     FigureEmbed,
@@ -88,7 +91,7 @@ from article_facts_api_client.models import (
     SparseFigure,
     WikidataEntity,
 )
-from article_facts_api_client.types import UNSET, Unset
+from article_facts_api_client.types import UNSET, File, Unset
 
 ARTICLE_ID = "north-korean-troops-help-russian-army-clear-mines"
 T = TypeVar("T")
@@ -401,6 +404,41 @@ def check_across(client: Client) -> None:
     assert expect_list(list_changes.sync(client=client, since=changes[-1].generation), Change) == []
 
 
+def check_ndjson(client: Client) -> None:
+    """A whole list as NDJSON, read line by line through the client's own HTTP client (the
+    generated operations parse JSON), each line a generated model: the list, all of it."""
+    listed = list_claims_across_articles.sync_detailed(
+        client=client, claimant="Q423", page_size=1000
+    )
+    claims = expect_list(listed.parsed, ClaimWithArticle)
+    with client.get_httpx_client().stream(
+        "GET",
+        "/v1/claims",
+        params={"claimant": "Q423", "page_size": 1},
+        headers={"Accept": "application/x-ndjson"},
+    ) as response:
+        assert response.headers["Content-Type"] == "application/x-ndjson", response.headers
+        streamed = [
+            ClaimWithArticle.from_dict(json.loads(line)) for line in response.iter_lines() if line
+        ]
+    assert len(streamed) == int(listed.headers["X-Total-Count"]) == len(claims) > 1
+    assert [claim.to_dict() for claim in streamed] == [claim.to_dict() for claim in claims]
+
+
+def check_exports(client: Client) -> None:
+    """The exports of the corpus, and one downloaded: its SHA-256 and size as listed."""
+    exports = expect_list(list_exports.sync(client=client), Export)
+    assert exports, "no export listed"
+    newest = exports[0]
+    assert newest.url == f"/v1/exports/{newest.name}", newest
+    file = expect(get_export.sync(newest.name, client=client), File)
+    payload = file.payload.read()
+    assert hashlib.sha256(payload).hexdigest() == newest.sha256
+    assert len(payload) == newest.size
+    again = get_export.sync_detailed(newest.name, client=client, if_none_match=f'"{newest.sha256}"')
+    assert again.status_code == 304, again
+
+
 def check_search_across(client: Client) -> None:
     """Search across articles: filters, spans in the text, facets and a walk by cursor."""
     text = expect(get_article_text.sync(ARTICLE_ID, client=client), str)
@@ -470,6 +508,8 @@ def main() -> None:
     client = Client(base_url=sys.argv[1], raise_on_unexpected_status=True)
     check(client)
     check_across(client)
+    check_ndjson(client)
+    check_exports(client)
     check_search_across(client)
     check_conditional_request(client)
     check_errors(client)

@@ -23,9 +23,11 @@ function isWhole<Whole extends object>(item: object, required: keyof Whole): ite
   return required in item;
 }
 
-// JSON answers (not the CSV of lists): `data` and `error` get the document's JSON types,
-// problems (application/problem+json) included.
-const client = createClient<paths, `application/${string}json`>({ baseUrl: process.argv[2] });
+// JSON answers and problems (application/problem+json): `data` and `error` get the
+// document's JSON types. Not the CSV, NDJSON or linked data (`+json`) the lists also offer.
+const client = createClient<paths, "application/json" | "application/problem+json">({
+  baseUrl: process.argv[2],
+});
 
 async function checkEveryOperation(): Promise<void> {
   const live = await client.GET("/healthz");
@@ -307,6 +309,35 @@ async function checkAcrossArticles(): Promise<void> {
   check(none.data?.length === 0, "nothing after the last change");
 }
 
+// A whole list as NDJSON (one object per line), then the exports of the corpus and one
+// downloaded, its SHA-256 and size as listed.
+async function checkStreamsAndExports(): Promise<void> {
+  const listed = await client.GET("/v1/claims", {
+    params: { query: { claimant: "Q423", page_size: 1000 } },
+  });
+  const total = Number(listed.response.headers.get("X-Total-Count"));
+  const streamed = await client.GET("/v1/claims", {
+    params: { query: { claimant: "Q423", page_size: 1 } },
+    headers: { Accept: "application/x-ndjson" },
+    parseAs: "text",
+  });
+  check(streamed.response.headers.get("Content-Type") === "application/x-ndjson", "NDJSON");
+  const lines = (streamed.data ?? "").split("\n").filter((line) => line !== "");
+  const claims = lines.map((line) => JSON.parse(line) as Schemas["ClaimWithArticle"]);
+  check(claims.length === total && total > 1, `NDJSON lines ${claims.length} of ${total}`);
+  check(JSON.stringify(claims) === JSON.stringify(listed.data), "NDJSON is the list");
+
+  const exports = await client.GET("/v1/exports");
+  const newest = exports.data?.[0];
+  check(newest, "an export listed");
+  const file = await client.GET("/v1/exports/{name}", {
+    params: { path: { name: newest.name } },
+    parseAs: "arrayBuffer",
+  });
+  check(file.data, "the export's bytes");
+  const digest = createHash("sha256").update(Buffer.from(file.data)).digest("hex");
+  check(digest === newest.sha256 && file.data.byteLength === newest.size, "export hash, size");
+
 // Search across articles: filters, spans in the text, facets and a walk by cursor.
 async function checkSearchAcrossArticles(): Promise<void> {
   const text = await client.GET("/v1/articles/{article_id}/text", {
@@ -393,6 +424,7 @@ async function checkErrors(): Promise<void> {
 
 await checkEveryOperation();
 await checkAcrossArticles();
+await checkStreamsAndExports();
 await checkSearchAcrossArticles();
 await checkConditionalRequest();
 await checkErrors();
