@@ -157,7 +157,9 @@ UNKNOWN_PARAMETERS = {
     f"{ARTICLE}/text?download=1": "version",
     f"{ARTICLE}/entities?tpye=person": "version, fields, page, page_size, sort, type, wikidata, q",
     f"{ARTICLE}/quotes/veles-great-guys?speaker=veles": "version, fields, embed",
-    "/v1/articles?query=x": "page, page_size, sort, entity, outlet, published_from, published_to",
+    "/v1/articles?query=x": (
+        "page, page_size, sort, entity, outlet, published_from, published_to, q"
+    ),
     f"{ARTICLE}/search?q=x&sort=id": "version, page, page_size, q, kind",
 }
 

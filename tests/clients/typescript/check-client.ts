@@ -337,6 +337,7 @@ async function checkStreamsAndExports(): Promise<void> {
   check(file.data, "the export's bytes");
   const digest = createHash("sha256").update(Buffer.from(file.data)).digest("hex");
   check(digest === newest.sha256 && file.data.byteLength === newest.size, "export hash, size");
+}
 
 // Search across articles: filters, spans in the text, facets and a walk by cursor.
 async function checkSearchAcrossArticles(): Promise<void> {
