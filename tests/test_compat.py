@@ -24,7 +24,7 @@ import sys
 import pytest
 
 import compat
-from client_generation import PYTHON_TOOLS, generate_python_client, run
+from client_generation import BIN, PYTHON_TOOLS, generate_python_client, run
 from conftest import ROOT, gunicorn_server
 
 BASE = os.environ.get("ARTICLE_FACTS_COMPAT_BASE", "HEAD~1")
@@ -214,6 +214,8 @@ def test_client_generated_from_the_baseline_works_against_this_server(
         (tmp_path / "check_client.py").write_text(base_check, encoding="utf-8")
         scripts.append(["check_client.py", "{url}"])
     with gunicorn_server(workers=1, log_name="compat-gunicorn") as server:
+        # An export for the baseline's client to list and download, as its examples name.
+        run([BIN / "article-facts", "export"])
         for script in scripts:
             arguments = [argument.format(url=server.url) for argument in script]
             output = run([sys.executable, *arguments], cwd=tmp_path)
