@@ -38,12 +38,24 @@ def test_the_articles_that_name_it(client):
     root = page(client, "/wikidata/Q423")
     assert root.find("h1").text() == "North Korea"
     cards = root.find(id="articles").find_all("li", class_="article-card")
-    assert [card.get("data-id") for card in cards] == [THIRD_ID, ARTICLE_ID]
+    # Newest first, as the index of articles.
+    assert [card.get("data-id") for card in cards] == [ARTICLE_ID, THIRD_ID]
     for card in cards:
         assert card.find("a").get("href") == f"/v1/articles/{card.get('data-id')}"
         entity = card.find("a", class_="to-text").get("href")
         assert entity == f"/v1/articles/{card.get('data-id')}#entity-north-korea-1"
         assert anchors_exist(client, entity)
+
+
+def test_a_page_shows_the_newest_articles_and_links_to_the_list_of_all(client, monkeypatch):
+    monkeypatch.setattr("api.reader.entity.NEWEST_SHOWN", 1)
+    root = page(client, "/wikidata/Q159")
+    section = root.find(id="articles")
+    cards = section.find_all("li", class_="article-card")
+    assert [card.get("data-id") for card in cards] == [ARTICLE_ID]
+    note = section.find("p", class_="more-articles")
+    assert "1 older article names Russia too" in note.text()
+    assert note.find("a").get("href") == "/v1/articles?entity=Q159"
 
 
 def test_what_it_said_with_the_words_linking_to_the_article_at_the_quote(client):

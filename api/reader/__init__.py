@@ -14,7 +14,7 @@ from flask import Blueprint, render_template, url_for
 
 from api.formats.registry import HTML, Offer, Renderer
 from api.reader.entity import render_entity_page
-from api.reader.page import render_article_page
+from api.reader.page import NEWEST_SHOWN, render_article_page
 from api.web.lookups import depend_on_every_article, find_article, store
 
 blp = Blueprint(
@@ -36,10 +36,6 @@ PAGE = Renderer(
 )
 
 
-# How many articles the index page shows, newest first.
-INDEX_SIZE = 100
-
-
 @blp.get("/")
 def home():
     """The reader page of the one article served, or an index of the articles."""
@@ -48,9 +44,9 @@ def home():
     if len(summaries) == 1:
         return render_article_page(find_article(summaries[0]["id"]))
     # Each card needs its article's standfirst and outlet: the index reads the newest
-    # INDEX_SIZE articles; `/v1/articles` lists them all.
+    # NEWEST_SHOWN articles; `/v1/articles` lists them all.
     newest = sorted(summaries, key=lambda summary: summary["published"], reverse=True)
-    served = [find_article(summary["id"]) for summary in newest[:INDEX_SIZE]]
+    served = [find_article(summary["id"]) for summary in newest[:NEWEST_SHOWN]]
     return render_template(
         "reader/index.html",
         articles=[

@@ -10,7 +10,7 @@ event's `entity`, a relation's `entity`).
 
 from flask import render_template, url_for
 
-from api.reader.page import date_label, event_date_labels
+from api.reader.page import NEWEST_SHOWN, date_label, event_date_labels
 from api.store.repository import ArticleWithdrawn
 from api.web.lookups import store
 from api.web.wikidata import find_entity
@@ -35,7 +35,9 @@ def render_entity_page(qid: str) -> str:
     served = store()
     rows = []
     said, claimed_by, claimed_about, timeline = [], [], [], []
-    for named in across["articles"]:
+    # The newest NEWEST_SHOWN articles that name it: the page links to the lists of them all.
+    newest = sorted(across["articles"], key=lambda named: named["published"], reverse=True)
+    for named in newest[:NEWEST_SHOWN]:
         try:
             article = served.article(named["article_id"], named["article_version"])
         except ArticleWithdrawn:
@@ -100,6 +102,7 @@ def render_entity_page(qid: str) -> str:
         other_names=[name for name in names if name != first["name"]],
         type_label=ENTITY_TYPES[first["type"]].label,
         places=rows,
+        unshown=max(0, len(newest) - NEWEST_SHOWN),
         said=said,
         claimed_by=claimed_by,
         claimed_about=claimed_about,

@@ -83,6 +83,10 @@ MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
 
+# How many articles a page across articles (the index, an entity's page) reads and shows,
+# newest first: each costs a read of its article; the API's lists page through them all.
+NEWEST_SHOWN = 100
+
 
 @dataclass(frozen=True, eq=False)
 class Highlight:
