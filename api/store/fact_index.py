@@ -308,6 +308,11 @@ def select(
         bound.update({parameter.key: value for parameter, value in zip(AFTER, after, strict=True)})
     query = _page_statement(kind_name, _shape(kind, args), after is not None)
     rows = connection.execute(query, bound).all()
+    return _indexed(rows)
+
+
+def _indexed(rows: Sequence[Any]) -> list[IndexedFact]:
+    """Rows of ORDER's columns, the version and the body, as indexed facts."""
     return [
         IndexedFact(
             (row.day, row.published, row.article_id, row.position),
@@ -344,9 +349,8 @@ def _carrying(qid: str) -> list[sa.ColumnElement[bool]]:
 def entities_carrying(connection: sa.Connection, qid: str) -> list[IndexedFact]:
     """Every entity that carries a Wikidata QID in the latest version of an article served,
     by the article's publication, then its id, then reading order."""
-    order = (facts.c.day, facts.c.published, facts.c.article_id, facts.c.position)
     query = _served(
-        sa.select(*order, facts.c.version, facts.c.body).join(
+        sa.select(*ORDER, facts.c.version, facts.c.body).join(
             fact_qids,
             sa.and_(
                 fact_qids.c.article_id == facts.c.article_id,
@@ -356,16 +360,7 @@ def entities_carrying(connection: sa.Connection, qid: str) -> list[IndexedFact]:
             ),
         )
     ).where(*_carrying(qid))
-    rows = connection.execute(query.order_by(*order)).all()
-    return [
-        IndexedFact(
-            (row.day, row.published, row.article_id, row.position),
-            row.article_id,
-            row.version,
-            row.body,
-        )
-        for row in rows
-    ]
+    return _indexed(connection.execute(query.order_by(*ORDER)).all())
 
 
 def articles_naming(connection: sa.Connection, qid: str) -> set[str]:
