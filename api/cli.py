@@ -178,9 +178,10 @@ def withdraw(article_id: str, reason: str) -> None:
     """Take an article down: its URLs answer 410 Gone with the reason; its versions stay."""
     store = _store()
     _needs_current_schema(store)
-    if not store.withdraw(article_id, reason):
+    done = store.withdraw(article_id, reason)
+    if done is None:
         raise click.ClickException(f"no article {article_id!r} in the store")
-    click.echo(f"{article_id}: withdrawn")
+    click.echo(f"{article_id}: {done}")
 
 
 @main.command()

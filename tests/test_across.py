@@ -410,7 +410,9 @@ def test_the_changes_feed_shows_a_withdrawal_and_the_version_after_it(live):
     client, writer, folder = live
     poll = next_url(client.get("/v1/changes"))
     served = client.get(f"/v1/articles/{THIRD_ID}/entities?page_size=100").get_json()
-    assert writer.withdraw(THIRD_ID, "Written for the tests.")
+    assert writer.withdraw(THIRD_ID, "Written for the tests.") == "withdrawn"
+    # Withdrawn again: nothing written, one entry in the feed.
+    assert writer.withdraw(THIRD_ID, "Again.") == "already withdrawn"
     (entry,) = wait_for_changes(client, poll)
     assert entry["action"] == "withdrawn"
     assert (entry["article_id"], entry["version"]) == (THIRD_ID, 1)
@@ -433,6 +435,9 @@ def test_the_changes_feed_shows_a_withdrawal_and_the_version_after_it(live):
     assert (entry["action"], entry["version"]) == ("ingested", 2)
     assert "reason" not in entry
     assert entry["changes"]["entities"]["added"] == sorted(item["id"] for item in served)
+    # A rebuild counts the version after a withdrawal alike: against nothing served.
+    writer.rebuild()
+    assert writer.versions(THIRD_ID)[1]["changes"] == entry["changes"]
     csv = client.get("/v1/changes", headers={"Accept": "text/csv"}).text.splitlines()
     assert csv[0].startswith(
         "generation,action,article_id,version,ingested_at,withdrawn_at,reason,"

@@ -245,6 +245,9 @@ HOSTILE = [
     " ".join(f"w{number}" for number in range(100)),
     "日本語",
     "\U0001f600 kim",
+    # Letters to Python that SQLite's unicode61 tables (Unicode 6.1) took for separators.
+    "a\u19b0b",
+    "kim\u1cf2jong",
 ]
 
 

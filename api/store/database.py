@@ -8,6 +8,8 @@ JSON is stored as text, not `jsonb`, which would reorder keys: both engines give
 bytes that were written, so both serve the same representations.
 """
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -208,6 +210,28 @@ def make_engine(url: str) -> sa.Engine:
     # A small pool per worker: one connection serves a sync worker; a gthread worker's
     # threads share up to five. docs/scale.md counts them against max_connections.
     return sa.create_engine(url, pool_size=2, max_overflow=3, pool_pre_ping=True)
+
+
+@contextlib.contextmanager
+def reading(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection in one read transaction that sees the store as it is when it starts, so
+    that several queries (a page and its count, a page and its facets) agree.
+
+    SQLite's driver runs in autocommit here (see `make_engine`), so `Connection.begin()` alone
+    would run each query on its own: an explicit BEGIN is taken, and in WAL mode its first read
+    fixes what it sees while writers go on committing. PostgreSQL's default, READ COMMITTED,
+    gives each statement its own snapshot: REPEATABLE READ gives the transaction one.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.execution_options(isolation_level="REPEATABLE READ")
+            connection.begin()
+        try:
+            yield connection
+        finally:
+            connection.rollback()  # nothing was written: end the snapshot
 
 
 def _alembic_config(connection: sa.Connection) -> AlembicConfig:

@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from api.store.database import articles, store_state, versions
+from api.store.database import articles, reading, store_state, versions
 from api.store.repository import Store
 
 EXPORT_MEDIA_TYPE = "application/gzip"
@@ -84,17 +84,6 @@ def export_name(generation: int) -> str:
     return f"corpus-{generation}.ndjson.gz"
 
 
-def _snapshot(connection: sa.Connection) -> None:
-    """Begin one read transaction that sees the store as it is now until it ends."""
-    if connection.dialect.name == "sqlite":
-        # The driver runs in autocommit (api.store.database); in WAL mode a transaction's
-        # first read fixes what it sees, and writers go on committing meanwhile.
-        connection.exec_driver_sql("BEGIN")
-    else:
-        connection.execution_options(isolation_level="REPEATABLE READ")
-        connection.begin()
-
-
 def _lines(connection: sa.Connection) -> Iterator[bytes]:
     columns = [getattr(versions.c, name) for name in EXPORT_LINE_FIELDS]
     query = (
@@ -142,13 +131,11 @@ def write_export(store: Store, folder: Path) -> tuple[Export, bool]:
     """Export the corpus at the store's current generation into `folder`; return the export
     and whether it was written now (False: that generation was already exported)."""
     folder.mkdir(parents=True, exist_ok=True)
-    with store.engine.connect() as connection:
-        _snapshot(connection)
+    with reading(store.engine) as connection:
         generation = int(connection.execute(sa.select(store_state.c.generation)).scalar_one())
         name = export_name(generation)
         existing = find_export(folder, name)
         if existing is not None:
-            connection.rollback()
             return existing, False
         path = folder / name
         count = 0
@@ -163,7 +150,6 @@ def write_export(store: Store, folder: Path) -> tuple[Export, bool]:
                     count += 1
 
         _write_atomically(path, write)
-        connection.rollback()  # it only read
     with path.open("rb") as file:
         sha256 = hashlib.file_digest(file, "sha256").hexdigest()
     export = Export(

@@ -27,6 +27,7 @@ from api.store.article_filters import Listed
 from api.store.database import (
     articles,
     make_engine,
+    reading,
     store_state,
     versions,
     withdrawals,
@@ -297,7 +298,7 @@ class Store:
         listing = self._listing()
         indexed: dict[str, set[str]] = {}
         if args.get("entity") or args.get("q"):
-            with self.engine.connect() as connection, connection.begin():
+            with reading(self.engine) as connection:
                 if args.get("entity"):
                     indexed["entity"] = fact_index.articles_naming(connection, args["entity"])
                 if args.get("q"):
@@ -347,7 +348,7 @@ class Store:
 
         Both come from one read transaction, so the count and the page agree.
         """
-        with self.engine.connect() as connection, connection.begin():
+        with reading(self.engine) as connection:
             page = fact_index.select(connection, kind, args, after, limit)
             total = fact_index.count(connection, kind, args)
         return page, total
@@ -365,7 +366,7 @@ class Store:
         latest when its batch is read, and one behind it not again.
         """
         while True:
-            with self.engine.connect() as connection, connection.begin():
+            with reading(self.engine) as connection:
                 batch = fact_index.select(connection, kind, args, after, batch_size)
             if batch:
                 yield batch
@@ -409,7 +410,7 @@ class Store:
             if not names:
                 words = []  # no such outlet: nothing to find
             filters = {**filters, "outlet": sorted(names)}
-        with self.engine.connect() as connection, connection.begin():
+        with reading(self.engine) as connection:
             page = search_index.search(connection, words, filters, after, limit)
             total, counts = search_index.facets(connection, words, filters)
         return page, total, counts
@@ -422,7 +423,7 @@ class Store:
         with a lower generation is never committed after one with a higher: a poller that
         passes back the last generation it saw misses nothing and sees nothing twice.
         """
-        with self.engine.connect() as connection, connection.begin():
+        with reading(self.engine) as connection:
             ingested = connection.execute(
                 sa.select(
                     versions.c.generation,
@@ -639,33 +640,43 @@ class Store:
             with self.engine.begin() as connection:
                 connection.exec_driver_sql("ANALYZE")
 
-    def withdraw(self, article_id: str, reason: str) -> bool:
-        """Take an article down: its URLs answer 410 with the reason; its versions stay."""
+    def withdraw(self, article_id: str, reason: str) -> str | None:
+        """Take an article down: its URLs answer 410 with the reason; its versions stay.
+
+        Returns `withdrawn`, `already withdrawn` (nothing written: the feed of changes lists a
+        withdrawal once, with its first reason), or None for an article the store lacks.
+        """
         with self.engine.connect() as connection:
             generation = self._begin(connection)
-            withdrawn_at = _now()
-            version = connection.execute(
-                sa.update(articles)
-                .where(articles.c.article_id == article_id)
-                .values(withdrawn_reason=reason, withdrawn_at=withdrawn_at)
-                .returning(articles.c.latest_version)
-            ).scalar_one_or_none()
-            done = version is not None
-            if done:
+            try:
+                found = connection.execute(
+                    sa.select(articles.c.latest_version, articles.c.withdrawn_reason).where(
+                        articles.c.article_id == article_id
+                    )
+                ).first()
+                if found is None or found.withdrawn_reason is not None:
+                    return None if found is None else "already withdrawn"
+                withdrawn_at = _now()
+                connection.execute(
+                    sa.update(articles)
+                    .where(articles.c.article_id == article_id)
+                    .values(withdrawn_reason=reason, withdrawn_at=withdrawn_at)
+                )
                 connection.execute(
                     sa.insert(withdrawals).values(
                         generation=generation,
                         article_id=article_id,
-                        version=version,
+                        version=found.latest_version,
                         withdrawn_at=withdrawn_at,
                         reason=reason,
                     )
                 )
                 connection.execute(sa.update(store_state).values(generation=generation))
                 connection.commit()
-            else:
-                connection.rollback()
-        return bool(done)
+                return "withdrawn"
+            finally:
+                if connection.in_transaction():
+                    connection.rollback()
 
     def rebuild(self) -> int:
         """Re-derive every version's served form from its stored annotation, with this
@@ -678,9 +689,19 @@ class Store:
                     versions.c.article_id, versions.c.version, versions.c.annotation
                 ).order_by(versions.c.article_id, versions.c.version)
             ).all()
+            # The versions that stopped being served: the version after one was counted
+            # against nothing (see `_write`), and a rebuild counts it alike.
+            withdrawn = {
+                (row.article_id, row.version)
+                for row in connection.execute(
+                    sa.select(withdrawals.c.article_id, withdrawals.c.version)
+                )
+            }
             before: dict[str, Any] | None = None
             for number, row in enumerate(rows):
                 if number == 0 or rows[number - 1].article_id != row.article_id:
+                    before = None
+                elif (row.article_id, row.version - 1) in withdrawn:
                     before = None
                 annotation = AnnotationSchema().load(orjson.loads(row.annotation))
                 facts = served_facts(annotation)

@@ -8,8 +8,11 @@ finds only the latest version of each article served (not withdrawn).
 Both engines must find the same units for the same words, though they tokenise differently.
 So the words are tokenised here, once, in Python: runs of letters and digits, decomposed
 (NFKD), stripped of diacritics and casefolded. The engine indexes the tokens as a plain
-space-separated string, which SQLite's FTS5 (`unicode61`) and PostgreSQL's `simple`
-configuration both split back into the same tokens, without stemming or stop words. A query
+space-separated string, which SQLite's FTS5 (the `ascii` tokenizer, which splits at spaces
+and keeps every non-ASCII character) splits back into exactly those tokens, and PostgreSQL's
+`simple` configuration into the same ones but where its parser takes a character for a
+separator (a query's words are split alike, so they still match), without stemming or stop
+words. A query
 is tokenised the same way and reaches SQL as bound parameters: each token a quoted FTS5
 string, or `plainto_tsquery`'s plain text; nothing a client types is query syntax.
 
@@ -42,8 +45,8 @@ from schemas.dates import date_bounds
 from schemas.kinds import KINDS
 from schemas.search import TEXT_UNIT, WORD_PATTERN
 
-# A word: a run of letters and digits (`_` and everything else separate words, as in FTS5's
-# unicode61 and PostgreSQL's parser).
+# A word: a run of letters and digits (`_` and everything else separate words, as in
+# PostgreSQL's parser).
 WORD = re.compile(WORD_PATTERN)
 # How many of a query's words count; the rest are ignored (a query is at most 500 characters).
 MAX_QUERY_WORDS = 32
@@ -252,8 +255,12 @@ class _SQLite:
 
     def create(self, connection: sa.Connection) -> None:
         connection.exec_driver_sql(
+            # `ascii`: every non-ASCII character is part of a token and only ASCII ones other
+            # than letters and digits separate, so FTS5 keeps exactly the tokens written here.
+            # (`unicode61`'s Unicode 6.1 tables take some letters Python knows for separators,
+            # which split one token into a phrase, an error with `detail=none`.)
             "CREATE VIRTUAL TABLE search_fts USING fts5(words, content='', detail=none, "
-            "tokenize='unicode61 remove_diacritics 2')"
+            "tokenize='ascii')"
         )
 
     def indexed(self, connection: sa.Connection, article_id: str, version: int) -> None:
