@@ -391,7 +391,7 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 86400
 
     API_TITLE = "Article Facts API"
-    API_VERSION = "1.2.0"
+    API_VERSION = "1.3.0"
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"

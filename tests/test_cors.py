@@ -12,7 +12,7 @@ def test_any_origin_may_read_by_default(client):
     exposed = {
         name.strip() for name in response.headers["Access-Control-Expose-Headers"].split(",")
     }
-    assert {"ETag", "Link", "X-Pagination"} <= exposed
+    assert {"ETag", "Link", "X-Pagination", "X-Total-Count"} <= exposed
 
 
 def test_preflight_is_answered(client):

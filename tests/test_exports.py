@@ -144,6 +144,20 @@ def test_the_list_shows_a_new_export_at_once(served):
     assert again.status_code == 200 and len(again.get_json()) == 1
 
 
+@pytest.mark.parametrize("sidecar", [b"[1, 2]", b'{"name": "corpus-7.ndjson.gz"}', b"{"])
+def test_a_file_without_a_sidecar_this_release_wrote_is_no_export(served, sidecar):
+    """A sidecar of another shape (or half-written) leaves its file out, never a 500."""
+    client, data, _, _ = served
+    export_command(data)
+    folder = data / "exports"
+    (folder / "corpus-7.ndjson.gz").write_bytes(b"not an export")
+    (folder / "corpus-7.ndjson.gz.json").write_bytes(sidecar)
+    assert [item["name"] for item in client.get("/v1/exports").get_json()] == [
+        "corpus-3.ndjson.gz"
+    ]
+    assert client.get("/v1/exports/corpus-7.ndjson.gz").status_code == 404
+
+
 @pytest.mark.parametrize(
     "name",
     [

@@ -19,12 +19,14 @@ from schemas.entities import ENTITY_TYPES
 from schemas.kinds import BY_NAME
 
 
-def _names(kind_name: str, parameter: str, fact: dict, entity_id: str) -> bool:
-    """Whether the fact names the entity in the fields the kind's filter `parameter` tests."""
+def _names(kind_name: str, parameter: str, fact: dict, entity_ids: set[str]) -> bool:
+    """Whether the fact names one of the entities in the fields the kind's filter `parameter`
+    tests."""
     spec = next(spec for spec in BY_NAME[kind_name].filters if spec.parameter == parameter)
     for field in spec.fields:
         value = fact.get(field)
-        if value == entity_id or (isinstance(value, list) and entity_id in value):
+        named = set(value) if isinstance(value, list) else {value}
+        if named & entity_ids:
             return True
     return False
 
@@ -35,31 +37,37 @@ def render_entity_page(qid: str) -> str:
     served = store()
     rows = []
     said, claimed_by, claimed_about, timeline = [], [], [], []
+    # Each article once, however many of its entities carry the QID (the first names it on
+    # its card; the facts naming any of them are its).
+    by_article: dict[str, list[dict]] = {}
+    for named in across["articles"]:
+        by_article.setdefault(named["article_id"], []).append(named)
     # The newest NEWEST_SHOWN articles that name it: the page links to the lists of them all.
-    newest = sorted(across["articles"], key=lambda named: named["published"], reverse=True)
-    for named in newest[:NEWEST_SHOWN]:
+    newest = sorted(by_article.values(), key=lambda named: named[0]["published"], reverse=True)
+    for entities in newest[:NEWEST_SHOWN]:
+        named = entities[0]
         try:
             article = served.article(named["article_id"], named["article_version"])
         except ArticleWithdrawn:
             continue  # withdrawn since the index was read
         if article is None:
             continue
-        entity_id = named["entity_id"]
+        entity_ids = {entity["entity_id"] for entity in entities}
         page = url_for("articles.ArticlesById", article_id=article.id)
         place = {"article": article.metadata, "page": page, "entity": named}
         rows.append(place)
         for quote in article.facts["quotes"]:
-            if _names("quotes", "speaker", quote, entity_id):
+            if _names("quotes", "speaker", quote, entity_ids):
                 said.append({**place, "quote": quote, "at": f"{page}#quote-{quote['id']}-1"})
         events_naming = {
             event["id"]
             for event in article.facts["events"]
-            if _names("events", "entity", event, entity_id)
+            if _names("events", "entity", event, entity_ids)
         }
         resting = {
             claim_id
             for relation in article.facts["relations"]
-            if _names("relations", "entity", relation, entity_id)
+            if _names("relations", "entity", relation, entity_ids)
             for claim_id in relation["claim_ids"]
         }
         for claim in article.facts["claims"]:
@@ -71,7 +79,7 @@ def render_entity_page(qid: str) -> str:
                 ],
                 "at": f"{page}#cue-{claim['id']}-1",
             }
-            if _names("claims", "claimant", claim, entity_id):
+            if _names("claims", "claimant", claim, entity_ids):
                 claimed_by.append(row)
             elif claim["id"] in resting or events_naming & set(claim["event_ids"]):
                 claimed_about.append(row)

@@ -176,7 +176,10 @@ def find_export(folder: Path, name: str) -> Export | None:
         return None
     if not (folder / name).is_file():
         return None
-    return Export(**described)
+    try:
+        return Export(**described)
+    except TypeError:  # not a sidecar this release wrote (another shape, or not an object)
+        return None
 
 
 def list_exports(folder: Path) -> list[Export]:

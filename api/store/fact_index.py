@@ -58,7 +58,8 @@ def filter_roles(kind: Kind, spec: Filter) -> tuple[str, ...]:
     return tuple(name for name, field in entity_roles(kind).items() if field in spec.fields)
 
 
-def _named(value: Any) -> list[str]:
+def named_ids(value: Any) -> list[str]:
+    """The values of a field that holds one id, a list of them, or none, as a list."""
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
@@ -107,11 +108,11 @@ def _rows(
             qids = {
                 (role, qid_of[entity_id])
                 for role, field in roles.items()
-                for entity_id in _named(fact.get(field))
+                for entity_id in named_ids(fact.get(field))
                 if entity_id in qid_of
             }
             qid_rows.extend({**where, "role": role, "qid": qid} for role, qid in sorted(qids))
-            values = {(field, value) for field in valued for value in _named(fact.get(field))}
+            values = {(field, value) for field in valued for value in named_ids(fact.get(field))}
             value_rows.extend(
                 {**where, "field": field, "value": str(value)} for field, value in sorted(values)
             )

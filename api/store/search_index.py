@@ -40,7 +40,7 @@ import sqlalchemy as sa
 
 from api.store.article import Fact, field_text
 from api.store.database import articles, search_qids, search_units, versions
-from api.store.fact_index import _named, entity_roles, published_of
+from api.store.fact_index import entity_roles, named_ids, published_of
 from schemas.dates import date_bounds
 from schemas.kinds import KINDS
 from schemas.search import TEXT_UNIT, WORD_PATTERN
@@ -183,7 +183,7 @@ def _rows(
             named = {
                 qid_of[entity_id]
                 for field in roles.values()
-                for entity_id in _named(fact.get(field))
+                for entity_id in named_ids(fact.get(field))
                 if entity_id in qid_of
             }
             mentions = orjson.dumps(fact.get("mentions", [])).decode("utf-8")

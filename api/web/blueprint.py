@@ -150,7 +150,7 @@ class Blueprint(flask_smorest.Blueprint):
         json_doc = self.response(
             200,
             {"type": "array", "items": item_schema},
-            headers=headers or LIST_HEADERS,
+            headers=LIST_HEADERS if headers is None else headers,
             description="One page of the list, a JSON array by default.",
         )
 

@@ -58,7 +58,8 @@ def folder() -> Path:
 class Exports(MethodView):
     @blp.doc(operationId="listExports")
     @blp.arguments(ExportsQueryArgsSchema, location="query")
-    @blp.list_response(ExportSchema(), ", ".join(csv_columns(EXPORT_SCHEMA)) + ".")
+    # Not paged (one entry per export kept): no paging headers.
+    @blp.list_response(ExportSchema(), ", ".join(csv_columns(EXPORT_SCHEMA)) + ".", headers={})
     def get(self, args):
         """List the full exports of the corpus
 

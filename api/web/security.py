@@ -38,6 +38,7 @@ EXPOSED_HEADERS = [
     "ETag",
     "Link",
     "X-Pagination",
+    "X-Total-Count",
     "Retry-After",
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
