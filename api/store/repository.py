@@ -252,6 +252,7 @@ class Store:
         self.refresh()
         listing = self._summaries
         if listing is None:
+            seen = self._generation
             outlet_id = self._json_text(versions.c.metadata, "original_outlet_id")
             with self.engine.connect() as connection:
                 rows = connection.execute(
@@ -275,7 +276,11 @@ class Store:
                 Listed(orjson.loads(row.summary), orjson.loads(row.body) if row.body else None)
                 for row in rows
             ]
-            self._summaries = listing
+            with self._lock:
+                # Kept only if no newer generation was seen meanwhile: a read begun before a
+                # refresh must not put back what the refresh dropped.
+                if self._generation == seen:
+                    self._summaries = listing
         return listing
 
     def _json_text(self, column: sa.Column[Any], key: str) -> sa.ColumnElement[str]:
