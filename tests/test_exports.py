@@ -152,9 +152,7 @@ def test_a_file_without_a_sidecar_this_release_wrote_is_no_export(served, sideca
     folder = data / "exports"
     (folder / "corpus-7.ndjson.gz").write_bytes(b"not an export")
     (folder / "corpus-7.ndjson.gz.json").write_bytes(sidecar)
-    assert [item["name"] for item in client.get("/v1/exports").get_json()] == [
-        "corpus-3.ndjson.gz"
-    ]
+    assert [item["name"] for item in client.get("/v1/exports").get_json()] == ["corpus-3.ndjson.gz"]
     assert client.get("/v1/exports/corpus-7.ndjson.gz").status_code == 404
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TEST_ENGINE
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "served.json"
 CODINGS = ("identity", "gzip", "br")
@@ -55,6 +55,9 @@ def _example_url(document, path, operation, path_level):
 # lines too, and its listing when it was written): the same on no two runs
 # (tests/test_versions.py and tests/test_exports.py check what they say).
 INGEST_TIMED = ("listArticleVersions", "listChanges", "listExports", "getExport")
+# Operations whose order (and scores) are each engine's own: the snapshot holds SQLite's
+# bytes; on PostgreSQL tests/test_search_across.py compares what they find, not its order.
+ENGINE_RANKED = ("/v1/search",)
 
 
 def representations():
@@ -114,7 +117,12 @@ def test_every_representation_is_served_as_snapshotted(current):
         SNAPSHOT.write_text(json.dumps(current, indent=1, ensure_ascii=False) + "\n", "utf-8")
     expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     assert sorted(current) == sorted(expected), "representations added or gone"
-    changed = [key for key in expected if current[key] != expected[key]]
+    changed = [
+        key
+        for key in expected
+        if current[key] != expected[key]
+        and not (TEST_ENGINE == "postgresql" and key.split()[1].startswith(ENGINE_RANKED))
+    ]
     assert not changed, f"served differently: {changed[:10]}"
 
 
