@@ -221,11 +221,13 @@ class PublishedBound(ma.fields.String):
             raise self.make_error("invalid_bound") from error
 
 
-def _published_filter(which: str, example: str) -> PublishedBound:
+def published_filter(which: str, example: str, what: str = "articles") -> PublishedBound:
+    """`published_from` or `published_to`: the article list's and search's, alike (`what`
+    says what they keep)."""
     side = "at or after the first" if which == "from" else "at or before the last"
     return PublishedBound(
         metadata={
-            "description": f"Only articles published {side} minute this covers. Publication "
+            "description": f"Only {what} published {side} minute this covers. Publication "
             "times are printed without a time zone and compared as printed; a bound is a date "
             "or a date and time (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `YYYY-MM-DDTHH`, "
             "`YYYY-MM-DDTHH:MM`) and covers its whole span: `2025-11-16` is the whole day. A "
@@ -251,8 +253,8 @@ class ArticleQueryArgsSchema(common.ListQueryArgsSchema):
             "example": "The Telegraph",
         },
     )
-    published_from = _published_filter("from", "2025-11")
-    published_to = _published_filter("to", "2025-11-16")
+    published_from = published_filter("from", "2025-11")
+    published_to = published_filter("to", "2025-11-16")
     q = ma.fields.String(
         validate=[ma.validate.Length(min=1, max=500), ma.validate.Regexp(common.PRINTABLE_PATTERN)],
         metadata={

@@ -7,8 +7,7 @@ import marshmallow as ma
 
 from schemas import common
 from schemas.across import MAX_CURSOR_PAGE_SIZE
-from schemas.articles import EXAMPLE_ARTICLE_ID
-from schemas.dates import PartialDate
+from schemas.articles import EXAMPLE_ARTICLE_ID, published_filter
 from schemas.kinds import KINDS
 
 HIT_KINDS = {kind.singular: f"{kind.noun} (`/{kind.path}/{{id}}`)" for kind in KINDS}
@@ -182,21 +181,9 @@ class SearchAcrossQueryArgsSchema(common.QueryArgsSchema):
             "example": "The Telegraph",
         },
     )
-    published_from = PartialDate(
-        metadata={
-            "description": "Only articles published on or after the first day of this date "
-            "(publication times have no time zone; the day printed is compared).",
-            "example": "2025-11",
-        },
-    )
-    published_to = PartialDate(
-        metadata={
-            "description": "Only articles published on or before the last day of this date "
-            "(`published_from=2025-11&published_to=2025-11` is one month of the `month` "
-            "facet).",
-            "example": "2025-11",
-        },
-    )
+    # The article list's bounds, compared as it compares them.
+    published_from = published_filter("from", "2025-11", "results from articles")
+    published_to = published_filter("to", "2025-11", "results from articles")
     cursor = SearchCursor(
         validate=ma.validate.Length(min=1, max=140),
         metadata={

@@ -459,6 +459,28 @@ def test_the_article_list_filters_by_words_as_search_finds_them(client, query, e
     assert expected <= {result["article_id"] for result in searched["results"]}
 
 
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        "published_from=2025-11-16T09:39",
+        "published_to=2025-11-16T09",
+        "published_from=2025-11-16&published_to=2025-11-16T09:39",
+        "published_from=2025-11-16T09:40",
+        "published_to=2024-10-12T09:59",
+        "published_from=2024-10-12T10:00&published_to=2025-11-16T09:38",
+    ],
+)
+def test_search_bounds_publication_as_the_article_list_does(client, bounds):
+    """The same bounds, to the minute, keep the same articles in both."""
+    listed = {article["id"] for article in client.get(f"/v1/articles?{bounds}").get_json()}
+    searched = client.get(f"/v1/search?q=kim&page_size=1000&{bounds}")
+    assert searched.status_code == 200, searched.get_data(as_text=True)
+    found_in = {result["article_id"] for result in searched.get_json()["results"]}
+    assert found_in <= listed
+    all_kim = client.get("/v1/search?q=kim&page_size=1000").get_json()["results"]
+    assert found_in == listed & {result["article_id"] for result in all_kim}
+
+
 @pytest.mark.parametrize("q", ["", "x" * 501])
 def test_the_article_lists_q_is_a_422_when_empty_or_too_long(client, q):
     response = client.get("/v1/articles?" + urllib.parse.urlencode({"q": q}))

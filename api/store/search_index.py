@@ -41,7 +41,6 @@ import sqlalchemy as sa
 from api.store.article import Fact, field_text
 from api.store.database import articles, search_qids, search_units, versions
 from api.store.fact_index import entity_roles, named_ids, published_of
-from schemas.dates import date_bounds
 from schemas.kinds import KINDS
 from schemas.search import TEXT_UNIT, WORD_PATTERN
 
@@ -392,11 +391,11 @@ def _conditions(filters: frozenset[str]) -> list[sa.ColumnElement[bool]]:
         )
     if "outlet" in filters:
         found.append(search_units.c.outlet.in_(sa.bindparam("outlet", expanding=True)))
-    day = sa.func.substr(search_units.c.published, 1, 10)
+    # As printed, as the article list compares them (api.store.article_filters).
     if "published_from" in filters:
-        found.append(day >= sa.bindparam("published_from"))
+        found.append(search_units.c.published >= sa.bindparam("published_from"))
     if "published_to" in filters:
-        found.append(day <= sa.bindparam("published_to"))
+        found.append(search_units.c.published <= sa.bindparam("published_to"))
     return found
 
 
@@ -412,10 +411,11 @@ def _parameters(
     if filters.get("outlet"):
         # The names of the outlets asked for (the store resolves aliases and QIDs to them).
         values["outlet"] = list(filters["outlet"])
+    # Each bound as the first and last minute it covers (schemas.articles.published_bounds).
     if filters.get("published_from"):
-        values["published_from"] = date_bounds(filters["published_from"])[0].isoformat()
+        values["published_from"] = filters["published_from"][0]
     if filters.get("published_to"):
-        values["published_to"] = date_bounds(filters["published_to"])[1].isoformat()
+        values["published_to"] = filters["published_to"][1]
     return frozenset(name for name in FILTERS if name in values), values
 
 
