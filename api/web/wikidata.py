@@ -41,7 +41,8 @@ blp = Blueprint(
 
 def require_qid(qid: str) -> None:
     """Refuse what is not a QID with a 422 that says what one looks like."""
-    if len(qid) > MAX_QID_LENGTH or not re.match(QID_PATTERN, qid):
+    # fullmatch: the pattern's `$` alone would let a trailing newline through.
+    if len(qid) > MAX_QID_LENGTH or not re.fullmatch(QID_PATTERN, qid):
         abort(
             422,
             message=f"Invalid path parameter 'qid': {NOT_A_QID}",
