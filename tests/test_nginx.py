@@ -13,6 +13,7 @@ it has its own rate-limit budget, as separate clients would.
 
 import contextlib
 import gzip
+import hashlib
 import http.client
 import importlib.util
 import json
@@ -202,6 +203,8 @@ def layout(tmp_path_factory):
         edge_burst=EDGE_BURST,
         env={"ARTICLE_FACTS_CACHE_MAX_AGE": str(CACHE_MAX_AGE)},
     ) as state:
+        # The store (and exports folder) the instances serve: this module's.
+        state["data_dir"] = os.environ["ARTICLE_FACTS_DATA_DIR"]
         yield state
 
 
@@ -403,6 +406,32 @@ def test_an_expired_entry_is_revalidated_by_an_instance_with_its_etag(layout):
     assert eventually(revalidations)
     [revalidation] = revalidations()
     assert revalidation["upstream_status"] == "304"
+
+
+def test_streams_and_export_downloads_pass_through_uncached(layout):
+    """A whole list as NDJSON and an export's file are never stored nor served from the cache:
+    each request reaches an instance, and the bytes are the instance's."""
+    exported = subprocess.run(
+        [Path(sys.executable).parent / "article-facts", "export"],
+        env={**os.environ, "ARTICLE_FACTS_DATA_DIR": layout["data_dir"]},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert exported.returncode == 0, exported.stderr
+    with Connection(layout["url"], source="127.0.0.16") as connection:
+        (export,) = connection.get("/v1/exports").json()
+        for path, headers in (
+            ("/v1/quotes", {"Accept": "application/x-ndjson"}),
+            (export["url"], {}),
+        ):
+            replies = [connection.get(path, headers) for _ in range(3)]
+            for reply in replies:
+                assert reply.status == 200
+                assert reply.headers.get("X-Cache-Status") in (None, "", "BYPASS"), path
+            assert replies[0].body == replies[-1].body
+    assert hashlib.sha256(replies[-1].body).hexdigest() == export["sha256"]
+    assert len(replies[-1].body) == export["size"]
 
 
 def test_problems_are_never_cached(layout):
