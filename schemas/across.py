@@ -125,20 +125,22 @@ def _across_query_args(name: str) -> type[ma.Schema]:
     )
 
 
-def _article_fields() -> dict[str, ma.fields.Field]:
+def article_fields(subject: str = "the fact") -> dict[str, ma.fields.Field]:
+    """`article_id` and `article_version`: which article, at which version, `subject` (an
+    item of a list across articles, a search result, an entity's place) is from."""
     return {
         "article_id": ma.fields.String(
             required=True,
             validate=ma.validate.Regexp(SLUG_PATTERN),
             metadata={
-                "description": "The article the fact belongs to; its ids are unique within it.",
+                "description": f"The article {subject} is from; its ids are unique within it.",
                 "example": EXAMPLE_ARTICLE_ID,
             },
         ),
         "article_version": ma.fields.Integer(
             required=True,
             metadata={
-                "description": "The article's version the fact is from: its latest.",
+                "description": f"The article's version {subject} is from: its latest.",
                 "example": 1,
             },
         ),
@@ -162,7 +164,7 @@ def _with_article_schema(name: str) -> type[ma.Schema]:
             "(`article_id`, `article_version`).",
         },
     )
-    return type(f"{subject}WithArticleSchema", (kind.schema,), {"Meta": meta, **_article_fields()})
+    return type(f"{subject}WithArticleSchema", (kind.schema,), {"Meta": meta, **article_fields()})
 
 
 def served_with_article(kind: Kind) -> dict:
@@ -191,7 +193,7 @@ class ChangeSchema(ma.Schema):
         "article `withdrawn` (it is no longer served; its URLs answer 410).",
         example="ingested",
     )
-    article_id = _article_fields()["article_id"]
+    article_id = article_fields()["article_id"]
     version = ma.fields.Integer(
         required=True,
         metadata={

@@ -6,7 +6,7 @@ import re
 import marshmallow as ma
 
 from schemas import common
-from schemas.across import MAX_CURSOR_PAGE_SIZE
+from schemas.across import MAX_CURSOR_PAGE_SIZE, article_fields
 from schemas.articles import EXAMPLE_ARTICLE_ID, published_filter
 from schemas.kinds import KINDS
 
@@ -206,14 +206,7 @@ class SearchAcrossQueryArgsSchema(common.QueryArgsSchema):
 class SearchResultSchema(ma.Schema):
     """One paragraph or fact that holds every word, with where they stand in the text."""
 
-    article_id = ma.fields.String(
-        required=True,
-        metadata={"description": "The article it is from.", "example": EXAMPLE_ARTICLE_ID},
-    )
-    article_version = ma.fields.Integer(
-        required=True,
-        metadata={"description": "The article's version: its latest.", "example": 1},
-    )
+    article_id, article_version = article_fields("the result").values()
     kind = common.enum_field(
         "SearchUnitKind",
         UNIT_KINDS,

@@ -3,6 +3,7 @@ facts are listed across articles."""
 
 import marshmallow as ma
 
+from schemas.across import article_fields
 from schemas.articles import EXAMPLE_ARTICLE_ID
 from schemas.common import QID_PATTERN, SLUG_PATTERN, QueryArgsSchema
 from schemas.entities import WIKIDATA_ENTITY_URL, EntitySchema
@@ -44,15 +45,7 @@ LINKED_KINDS = tuple(
 class EntityInArticleSchema(ma.Schema):
     """How one article names the entity: its own id there, the name, type and aliases it uses."""
 
-    article_id = ma.fields.String(
-        required=True,
-        validate=ma.validate.Regexp(SLUG_PATTERN),
-        metadata={"description": "The article.", "example": EXAMPLE_ARTICLE_ID},
-    )
-    article_version = ma.fields.Integer(
-        required=True,
-        metadata={"description": "The article's version this is from: its latest.", "example": 1},
-    )
+    article_id, article_version = article_fields("this entry").values()
     published = ma.fields.String(
         required=True,
         metadata={

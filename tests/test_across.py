@@ -290,12 +290,14 @@ def live(tmp_path):
     writer.dispose()
 
 
-def test_a_walk_returns_each_entity_once_while_articles_are_ingested(live, tmp_path):
+def walk_while_ingesting(live, tmp_path, walker, url, small_url):
+    """Walk `url` after 20 synthetic articles are ingested, then walk `small_url` (small pages)
+    while 40 more are ingested one by one: what each walk returned."""
     client, writer, _ = live
     synthetic = tmp_path / "synthetic"
     write_corpus(40, 7, synthetic)
     ingest(writer, sorted(synthetic.glob("*.json"))[:20])
-    at_start, _ = walk(client, "/v1/entities?page_size=1000")
+    at_start = walker(client, url)
     later = tmp_path / "later"
     write_corpus(40, 8, later)
     started = threading.Event()
@@ -308,8 +310,15 @@ def test_a_walk_returns_each_entity_once_while_articles_are_ingested(live, tmp_p
     thread = threading.Thread(target=ingest_more)
     thread.start()
     started.wait()
-    walked, pages = walk(client, "/v1/entities?page_size=7")
+    walked = walker(client, small_url)
     thread.join()
+    return at_start, walked
+
+
+def test_a_walk_returns_each_entity_once_while_articles_are_ingested(live, tmp_path):
+    (at_start, _), (walked, pages) = walk_while_ingesting(
+        live, tmp_path, walk, "/v1/entities?page_size=1000", "/v1/entities?page_size=7"
+    )
     assert pages > 10
     assert len(ids(walked)) == len(set(ids(walked)))
     assert set(ids(at_start)) <= set(ids(walked))

@@ -6,7 +6,6 @@ The engines tokenise and score in their own ways: these tests assert the set of 
 their spans, which both engines must agree on, and the order only as each engine's scores
 give it (never the same order on both)."""
 
-import os
 import sys
 import threading
 import urllib.parse
@@ -14,17 +13,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from test_across import THIRD_ID, corpus_folder, drop_search_index, next_url
+from test_across import THIRD_ID, corpus_folder, drop_search_index, next_url, walk_while_ingesting
+from test_across import live as live  # noqa: F401  (the fixture: an app and a writer)
 
 from api import create_app
-from api.store.database import database_url, migrate, search_qids, search_units
+from api.store.database import migrate, search_qids, search_units
 from api.store.ingest import ingest
-from api.store.repository import Store
 from conftest import ARTICLE_ID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from corpus import write_corpus  # noqa: E402
 
 RIVERTON = "riverton-opens-new-bridge"
 
@@ -319,46 +317,14 @@ def test_a_well_formed_cursor_past_the_end_is_an_empty_page(client):
     assert "Link" not in response.headers
 
 
-@pytest.fixture()
-def live(tmp_path):
-    """An app with a store of its own that sees new versions within a second, and a second
-    handle on the same store to write with, as `article-facts ingest` would."""
-    folder = corpus_folder(tmp_path / "corpus")
-    app = create_app(
-        {
-            "TESTING": True,
-            "CORPUS_DIR": str(folder),
-            "DATA_DIR": str(tmp_path / "data"),
-            "NEW_VERSION_SECONDS": 1,
-        }
-    )
-    writer = Store(
-        database_url(os.environ.get("ARTICLE_FACTS_DATABASE_URL", ""), str(tmp_path / "data"))
-    )
-    yield app.test_client(), writer, folder
-    writer.dispose()
-
-
 def test_a_walk_returns_each_result_once_while_articles_are_ingested(live, tmp_path):
-    client, writer, _ = live
-    synthetic = tmp_path / "synthetic"
-    write_corpus(40, 7, synthetic)
-    ingest(writer, sorted(synthetic.glob("*.json"))[:20])
-    at_start, _ = results_of_walk(client, "/v1/search?q=million&page_size=1000")
-    later = tmp_path / "later"
-    write_corpus(40, 8, later)
-    started = threading.Event()
-
-    def ingest_more():
-        started.set()
-        for path in sorted(later.glob("*.json")):
-            ingest(writer, [path])
-
-    thread = threading.Thread(target=ingest_more)
-    thread.start()
-    started.wait()
-    walked, pages = results_of_walk(client, "/v1/search?q=million&page_size=5")
-    thread.join()
+    (at_start, _), (walked, pages) = walk_while_ingesting(
+        live,
+        tmp_path,
+        results_of_walk,
+        "/v1/search?q=million&page_size=1000",
+        "/v1/search?q=million&page_size=5",
+    )
     keys = [(r["article_id"], r["kind"], r["id"]) for r in walked]
     assert len(pages) > 10
     assert len(keys) == len(set(keys))
