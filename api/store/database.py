@@ -84,6 +84,16 @@ withdrawals = sa.Table(
 )
 
 
+def _fact_key() -> list[sa.Column[Any]]:
+    """The columns naming one fact of one version: the primary key of each index table."""
+    return [
+        sa.Column("article_id", sa.String(100), primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True),
+        sa.Column("kind", sa.String(20), primary_key=True),
+        sa.Column("fact_id", sa.String(100), primary_key=True),
+    ]
+
+
 # The facts index: every fact of every version as its own row, so that lists across articles
 # are one indexed query rather than a parse of every article. Filled in the transaction that
 # writes the version (and refilled by a rebuild); lists join `articles.latest_version` so they
@@ -91,10 +101,7 @@ withdrawals = sa.Table(
 facts = sa.Table(
     "facts",
     metadata,
-    sa.Column("article_id", sa.String(100), primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("kind", sa.String(20), primary_key=True),
-    sa.Column("fact_id", sa.String(100), primary_key=True),
+    *_fact_key(),
     # Its index in the kind's default order within the article (reading, cue or date order).
     sa.Column("position", sa.Integer, nullable=False),
     # The order across articles, keyset-paged: `day` (the first day of an event's date, "" for
@@ -113,10 +120,7 @@ facts = sa.Table(
 fact_qids = sa.Table(
     "fact_qids",
     metadata,
-    sa.Column("article_id", sa.String(100), primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("kind", sa.String(20), primary_key=True),
-    sa.Column("fact_id", sa.String(100), primary_key=True),
+    *_fact_key(),
     sa.Column("role", sa.String(40), primary_key=True),
     sa.Column("qid", sa.String(20), primary_key=True),
     sa.Index("fact_qids_by_qid", "qid", "kind"),
@@ -126,10 +130,7 @@ fact_qids = sa.Table(
 fact_values = sa.Table(
     "fact_values",
     metadata,
-    sa.Column("article_id", sa.String(100), primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("kind", sa.String(20), primary_key=True),
-    sa.Column("fact_id", sa.String(100), primary_key=True),
+    *_fact_key(),
     sa.Column("field", sa.String(40), primary_key=True),
     sa.Column("value", sa.String(100), primary_key=True),
     sa.Index("fact_values_by_value", "field", "value", "kind"),
